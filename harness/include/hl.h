@@ -1,0 +1,150 @@
+/*
+ * hl.h - libhl, the hard-link core of the hard-link conformance harness.
+ *
+ * This is the only header a user includes.
+ *
+ *   !!! ARGUMENT ORDER: the NEW name comes FIRST, the EXISTING file SECOND. !!!
+ *
+ * That is the order of Windows' CreateHardLink(lpFileName, lpExistingFileName).
+ * POSIX link(2) and linkat(2) take them the other way round:
+ *
+ *     link(existing, new)          hl_create(new, existing, &err)
+ *
+ * Every failure is a portable hl_status; the hl_error beside it keeps the
+ * native code (errno or Win32) that produced it, which name it concerns and a
+ * message naming the operation and the path. A failed call leaves the
+ * filesystem exactly as it was; a successful one creates exactly one name.
+ */
+#ifndef HL_H
+#define HL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HL_VERSION_MAJOR 0
+#define HL_VERSION_MINOR 1
+
+/* Portable outcome of a call. The numbering is stable: add at the end. */
+typedef enum hl_status {
+    HL_OK = 0,
+    HL_ERR_INVALID_ARGUMENT,  /* NULL or empty path, path >= PATH_MAX, bad dirfd, unknown flag */
+    HL_ERR_NOT_FOUND,         /* the source itself does not exist */
+    HL_ERR_PATH_NOT_FOUND,    /* a directory on the way to either name does not exist */
+    HL_ERR_EXISTS,            /* the new name exists already (any type, dangling symlink too) */
+    HL_ERR_IS_DIRECTORY,      /* the source is a directory */
+    HL_ERR_CROSS_DEVICE,      /* the names are on different volumes or mount points */
+    HL_ERR_TOO_MANY_LINKS,    /* the source has reached the volume's or the policy's limit */
+    HL_ERR_NOT_SUPPORTED,     /* the volume has no hard links (FAT, exFAT, ...) */
+    HL_ERR_ACCESS_DENIED,     /* permissions, protected_hardlinks, immutable/append-only */
+    HL_ERR_NAME_TOO_LONG,     /* a component longer than the volume allows */
+    HL_ERR_NOT_DIRECTORY,     /* a file was used as a directory on the way */
+    HL_ERR_LOOP,              /* too many symbolic links while resolving */
+    HL_ERR_READ_ONLY,         /* the volume is mounted read-only */
+    HL_ERR_NO_SPACE,          /* no space, no inodes or quota exhausted */
+    HL_ERR_ESCAPE,            /* HL_BENEATH: a path would leave the directory */
+    HL_ERR_IO,                /* the device reported an I/O error or corruption */
+    HL_ERR_UNEXPECTED,        /* a native error this library cannot classify; see hl_error.native */
+    HL_STATUS_COUNT           /* number of statuses, not a status */
+} hl_status;
+
+/* Where hl_error.native comes from. */
+typedef enum hl_domain {
+    HL_DOMAIN_NONE = 0,  /* decided by libhl itself (argument check, max_links policy); native is 0 */
+    HL_DOMAIN_ERRNO,     /* native is an errno value */
+    HL_DOMAIN_WIN32      /* native is a Win32 error code (GetLastError) */
+} hl_domain;
+
+/* Which of the two names a failure concerns. */
+typedef enum hl_which {
+    HL_PATH_NEITHER = 0,   /* both, or the call as a whole (cross-device, bad flags) */
+    HL_PATH_SOURCE,        /* the existing file, second argument */
+    HL_PATH_DESTINATION    /* the new name, first argument */
+} hl_which;
+
+#define HL_MESSAGE_MAX 1024
+
+typedef struct hl_error {
+    hl_status status;
+    hl_domain domain;
+    long native;                   /* errno or Win32 code, see domain */
+    hl_which which;                /* which name the failure concerns */
+    const char *operation;         /* static string: "linkat", "openat2", "max_links", ... */
+    char message[HL_MESSAGE_MAX];  /* operation, path and reason, one line, non-printable bytes escaped */
+} hl_error;
+
+/* hl_options.flags */
+#define HL_FOLLOW  0x1u  /* follow a symlink source (linkat's AT_SYMLINK_FOLLOW); default links the symlink itself */
+#define HL_BENEATH 0x2u  /* resolve both paths strictly beneath dirfd: absolute paths, ".." and
+                            symlinks that would leave it fail with HL_ERR_ESCAPE */
+#define HL_FLAGS_ALL (HL_FOLLOW | HL_BENEATH)
+
+/* NTFS allows 1024 names per file, so CreateHardLink can create 1023 links
+ * to a new file. Use as hl_options.max_links to get NTFS semantics anywhere. */
+#define HL_NTFS_MAX_LINKS 1024u
+
+typedef struct hl_options {
+    unsigned flags;           /* HL_FOLLOW | HL_BENEATH */
+    unsigned long max_links;  /* 0: the filesystem's own limit; N: refuse with HL_ERR_TOO_MANY_LINKS
+                                 when the source already has N names (checked with one stat
+                                 just before the link; best effort against concurrent linkers) */
+} hl_options;
+
+/*
+ * Create the hard link NEW_NAME -> EXISTING (CreateHardLink order).
+ * Paths relative to the current directory. err may be NULL.
+ */
+hl_status hl_create(const char *new_name, const char *existing, hl_error *err);
+
+/*
+ * As hl_create, relative paths resolved against dirfd (AT_FDCWD for the
+ * current directory). opt may be NULL (no flags, no policy); err may be NULL.
+ * On success costs one linkat(2), plus the resolution HL_BENEATH needs and one
+ * stat when max_links is set.
+ */
+hl_status hl_create_at(int dirfd, const char *new_name, const char *existing,
+                       const hl_options *opt, hl_error *err);
+
+/* "HL_ERR_CROSS_DEVICE"; "HL_STATUS_INVALID" for a value outside the enum. Never NULL. */
+const char *hl_status_name(hl_status s);
+/* One human sentence. Never NULL. */
+const char *hl_strerror(hl_status s);
+
+/*
+ * The error model: one table each way. hl_status_from_* gives the table's
+ * answer (HL_ERR_UNEXPECTED for a code it does not know). hl_create may refine
+ * that answer with a documented look at the source after the failure (Linux
+ * EPERM: directory / no hard links / protected_hardlinks; ENOENT: source or
+ * a directory on the way; EXDEV during HL_BENEATH resolution: escape; Win32
+ * ACCESS_DENIED with a directory source); hl_status_refines says whether a
+ * status is the table's answer or one of those refinements.
+ */
+hl_status hl_status_from_errno(int errnum);
+hl_status hl_status_from_win32(unsigned long code);
+int hl_status_to_errno(hl_status s);             /* canonical errno; 0 for HL_OK and HL_ERR_UNEXPECTED */
+unsigned long hl_status_to_win32(hl_status s);   /* canonical Win32 code; 0 for HL_OK and HL_ERR_UNEXPECTED */
+int hl_status_refines(hl_domain domain, long native, hl_status s); /* 1 if native may produce s */
+const char *hl_errno_name(int errnum);           /* "ENOENT"; "errno 34" style for unknown (static buffer per thread) */
+const char *hl_win32_name(unsigned long code);   /* "ERROR_TOO_MANY_LINKS"; "Win32 N" style for unknown */
+
+/* What libhl knows about the volume a path is on. */
+typedef struct hl_volume {
+    char name[64];               /* as a user knows it: ext4, xfs, btrfs, tmpfs, ntfs-3g, fusefat, exfat, fuse.<subtype> */
+    char fstype[64];             /* the raw mount type: "ext4", "fuseblk", "fuse.sshfs" */
+    char mount_point[4096];      /* where that volume is mounted ("" if unknown) */
+    char source[256];            /* the mount source: "/dev/loop0p1", "tmpfs" ("" if unknown) */
+    unsigned long long magic;    /* statfs f_type (0 where there is none) */
+    unsigned long long device;   /* st_dev of the path */
+    int hardlinks;               /* 1: supported, 0: not (FAT, exFAT), -1: unknown */
+    int read_only;               /* 1 if mounted read-only */
+    unsigned long long link_max; /* most names one file can have, from libhl's own table; 0: none known */
+} hl_volume;
+
+/* Fill *out for the volume holding path. glibc's pathconf(_PC_LINK_MAX) is not
+ * used: it answers 127 for btrfs, tmpfs and every FUSE mount. */
+hl_status hl_volume_probe(const char *path, hl_volume *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HL_H */

@@ -1,0 +1,659 @@
+/*
+ * The POSIX (Linux) backend: linkat(2), confinement with openat2(2)
+ * RESOLVE_BENEATH or a component walk, classification of failures with a
+ * documented look at the source, and the volume probe.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
+
+#define HL_MAX_SYMLINKS 40 /* Linux MAXSYMLINKS */
+
+hl_status hl_create(const char *dst, const char *src, hl_error *err)
+{
+    return hl_create_at(AT_FDCWD, dst, src, NULL, err);
+}
+
+static hl_status fail_errno(hl_error *err, int e, hl_status s, hl_which which, const char *op,
+                            const char *path)
+{
+    return hl__fail(err, s, HL_DOMAIN_ERRNO, e, which, op, path);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Splitting a path into the directory part and the last component.          */
+
+struct split {
+    char dir[HL_PATH_MAX]; /* "" when the path has a single component */
+    const char *base;      /* last component, trailing slashes kept */
+    int dotdot;            /* the last component is ".." */
+};
+
+static void split_path(const char *p, struct split *s)
+{
+    size_t end = strlen(p);
+    while (end > 1 && p[end - 1] == '/')
+        end--;
+    size_t i = end;
+    while (i > 0 && p[i - 1] != '/')
+        i--;
+    memcpy(s->dir, p, i);
+    s->dir[i] = '\0';
+    s->base = p + i;
+    s->dotdot = end - i == 2 && p[i] == '.' && p[i + 1] == '.';
+}
+
+/* ------------------------------------------------------------------------ */
+/* Resolution beneath a directory. Both resolvers return an O_PATH fd or     */
+/* -errno; an escape is -EXDEV, as openat2(2) RESOLVE_BENEATH reports it.     */
+
+static atomic_int force_walk;
+static atomic_int no_openat2;
+
+void hl__posix_force_walk(int on) { atomic_store(&force_walk, on); }
+
+/* Portable walk: one component at a time with O_NOFOLLOW, ".." pops a stack
+ * of directory fds (never a lookup of ".." on disk), symlinks are read and
+ * spliced into the rest of the path, absolute ones refused. */
+static int walk_beneath(int dirfd, const char *path, int oflags)
+{
+    char *pend = malloc(2 * HL_PATH_MAX), *tmp = malloc(2 * HL_PATH_MAX);
+    int *stack = NULL, depth = 0, cap = 0, links = 0, result = -ENOMEM;
+    if (!pend || !tmp)
+        goto out;
+    if (path[0] == '/') {
+        result = -EXDEV;
+        goto out;
+    }
+    strcpy(pend, path);
+    char *p = pend;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        int cur = depth ? stack[depth - 1] : dirfd;
+        if (!*p) { /* consumed: the result is the current directory */
+            result = openat(cur, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (result < 0)
+                result = -errno;
+            goto out;
+        }
+        char *end = strchrnul(p, '/');
+        size_t len = (size_t)(end - p);
+        char *rest = end;
+        while (*rest == '/')
+            rest++;
+        int last = !*rest, slash = *end == '/';
+        if (len > NAME_MAX) {
+            result = -ENAMETOOLONG;
+            goto out;
+        }
+        char name[NAME_MAX + 1];
+        memcpy(name, p, len);
+        name[len] = '\0';
+        p = rest;
+        if (strcmp(name, ".") == 0)
+            continue;
+        if (strcmp(name, "..") == 0) {
+            if (depth == 0) {
+                result = -EXDEV;
+                goto out;
+            }
+            close(stack[--depth]);
+            continue;
+        }
+        int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            result = -errno;
+            if (fd >= 0)
+                close(fd);
+            goto out;
+        }
+        if (S_ISLNK(st.st_mode) && (!last || slash || !(oflags & O_NOFOLLOW))) {
+            ssize_t n = ++links > HL_MAX_SYMLINKS ? -1 : readlinkat(fd, "", tmp, HL_PATH_MAX);
+            int e = links > HL_MAX_SYMLINKS ? ELOOP : errno;
+            close(fd);
+            if (n <= 0) {
+                result = n == 0 ? -ENOENT : -e;
+                goto out;
+            }
+            if (tmp[0] == '/') {
+                result = -EXDEV;
+                goto out;
+            }
+            size_t rl = strlen(rest);
+            if ((size_t)n + 1 + rl + 1 > 2 * HL_PATH_MAX) {
+                result = -ENAMETOOLONG;
+                goto out;
+            }
+            /* target + "/" + rest; a trailing slash of the link name is kept */
+            tmp[n] = slash ? '/' : '\0';
+            memcpy(tmp + n + 1, rest, rl + 1);
+            char *swap = pend;
+            pend = tmp;
+            tmp = swap;
+            p = pend;
+            continue;
+        }
+        if (!last || slash || (oflags & O_DIRECTORY)) {
+            if (!S_ISDIR(st.st_mode)) {
+                close(fd);
+                result = -ENOTDIR;
+                goto out;
+            }
+        }
+        if (last) {
+            result = fd;
+            goto out;
+        }
+        if (depth == cap) {
+            int *grown = realloc(stack, (size_t)(cap = cap ? 2 * cap : 16) * sizeof *stack);
+            if (!grown) {
+                close(fd);
+                goto out;
+            }
+            stack = grown;
+        }
+        stack[depth++] = fd;
+    }
+out:
+    while (depth > 0)
+        close(stack[--depth]);
+    free(stack);
+    free(pend);
+    free(tmp);
+    return result;
+}
+
+static int open_beneath(int dirfd, const char *path, int oflags)
+{
+#ifdef SYS_openat2
+    if (!atomic_load(&force_walk) && !atomic_load(&no_openat2)) {
+        struct open_how how = {
+            .flags = (unsigned long long)(O_PATH | O_CLOEXEC | oflags),
+            .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        };
+        for (int tries = 0; tries < 16; tries++) { /* EAGAIN: a concurrent rename during ".." */
+            long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+            if (fd >= 0)
+                return (int)fd;
+            if (errno == ENOSYS || errno == E2BIG) {
+                atomic_store(&no_openat2, 1);
+                break;
+            }
+            if (errno != EAGAIN)
+                return -errno;
+        }
+        if (!atomic_load(&no_openat2))
+            return -EAGAIN;
+    }
+#endif
+    return walk_beneath(dirfd, path, oflags);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Classification of a failed link: the table, then a look at the source.    */
+
+struct link_ctx {
+    int dirfd;              /* the caller's dirfd */
+    int sdir;               /* the source as linkat saw it: sdir + spath + sflags */
+    const char *spath;
+    int sflags;             /* AT_SYMLINK_NOFOLLOW and/or AT_EMPTY_PATH */
+    const char *user_src;   /* the caller's paths, for messages */
+    const char *user_dst;
+};
+
+static int read_protected_hardlinks(void)
+{
+    int fd = open("/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC);
+    char c = '0';
+    if (fd >= 0) {
+        if (read(fd, &c, 1) != 1)
+            c = '0';
+        close(fd);
+    }
+    return c == '1';
+}
+
+/* Would fs.protected_hardlinks refuse this caller (fs/namei.c may_linkat)? */
+static int protected_refuses(const struct link_ctx *c, const struct stat *st)
+{
+    uid_t me = geteuid();
+    if (me == 0 || st->st_uid == me || !read_protected_hardlinks())
+        return 0;
+    if (!S_ISREG(st->st_mode) || (st->st_mode & S_ISUID) ||
+        (st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+        return 1;
+    return faccessat(c->sdir, c->spath, R_OK | W_OK, AT_EACCESS | c->sflags) != 0;
+}
+
+static int immutable_or_append(const struct link_ctx *c)
+{
+#ifdef STATX_ATTR_IMMUTABLE
+    struct statx sx;
+    if (statx(c->sdir, c->spath, c->sflags, STATX_BASIC_STATS, &sx) == 0)
+        return (sx.stx_attributes & sx.stx_attributes_mask &
+                (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND)) != 0;
+#endif
+    (void)c;
+    return 0;
+}
+
+static hl_status probe_fd(int fd, hl_volume *out);
+
+/*
+ * Linux answers EPERM for three different reasons (fs/namei.c vfs_link,
+ * may_linkat): the source is a directory; the filesystem has no link
+ * operation (FAT, exFAT); protected_hardlinks or an immutable/append-only
+ * source. Look at the source in that order. A volume our table knows to have
+ * hard links keeps the table's answer, ACCESS_DENIED.
+ */
+static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
+{
+    struct stat st;
+    if (fstatat(c->sdir, c->spath, &st, c->sflags) != 0)
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, "linkat", c->user_src);
+    if (S_ISDIR(st.st_mode))
+        return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, "linkat", c->user_src);
+    if (protected_refuses(c, &st) || immutable_or_append(c))
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, "linkat", c->user_src);
+    hl_volume v;
+    int fd = c->sflags & AT_EMPTY_PATH ? dup(c->sdir)
+                                       : openat(c->sdir, c->spath, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    int has_links = 1;
+    if (fd >= 0) {
+        memset(&v, 0, sizeof v);
+        if (probe_fd(fd, &v) == HL_OK)
+            has_links = v.hardlinks;
+        close(fd);
+    }
+    if (has_links == 1)
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, "linkat", c->user_src);
+    return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, "linkat", c->user_src);
+}
+
+static int dir_exists(int dirfd, const char *dir)
+{
+    struct stat st;
+    return !*dir || fstatat(dirfd, dir, &st, 0) == 0 || errno != ENOENT;
+}
+
+static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error *err)
+{
+    hl_status s = hl_status_from_errno(e);
+    switch (e) {
+    case EEXIST:
+    case EROFS:
+    case ENOSPC:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+        return fail_errno(err, e, s, HL_PATH_DESTINATION, "linkat", c->user_dst);
+    case EMLINK:
+        return fail_errno(err, e, s, HL_PATH_SOURCE, "linkat", c->user_src);
+    case EPERM:
+        return classify_eperm(c, err);
+    case ENOENT:
+    case ENOTDIR:
+    case ELOOP:
+    case ENAMETOOLONG:
+    case EACCES: {
+        /* Which name? Stat the source the way linkat resolved it: if that
+         * fails the same way the source is at fault, else the new name. */
+        struct stat st;
+        int se = fstatat(c->sdir, c->spath, &st, c->sflags) == 0 ? 0 : errno;
+        if (e == ENOTDIR && c->dirfd != AT_FDCWD && fstat(c->dirfd, &st) == 0 && !S_ISDIR(st.st_mode))
+            return fail_errno(err, e, HL_ERR_INVALID_ARGUMENT, HL_PATH_NEITHER,
+                              "linkat (dirfd is not a directory)", NULL);
+        if (e == ENOENT) {
+            if (se == 0 && st.st_nlink == 0) /* an open file whose last name is gone */
+                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, "linkat", c->user_src);
+            if (se == 0)
+                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, "linkat",
+                                  c->user_dst);
+            struct split sp;
+            split_path(c->spath, &sp);
+            s = dir_exists(c->sdir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND;
+            return fail_errno(err, e, s, HL_PATH_SOURCE, "linkat", c->user_src);
+        }
+        if (se == e)
+            return fail_errno(err, e, s, HL_PATH_SOURCE, "linkat", c->user_src);
+        return fail_errno(err, e, s, HL_PATH_DESTINATION, "linkat", c->user_dst);
+    }
+    default:
+        return fail_errno(err, e, s, HL_PATH_NEITHER, "linkat", c->user_dst);
+    }
+}
+
+/* A failure while resolving a path beneath dirfd. final: the path resolved
+ * was the whole source (HL_FOLLOW), not a directory on the way. */
+static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl_which which,
+                                          int final, hl_error *err)
+{
+    if (e == EXDEV)
+        return fail_errno(err, e, HL_ERR_ESCAPE, which, "resolve beneath", path);
+    if (e == ENOENT) {
+        hl_status s = HL_ERR_PATH_NOT_FOUND;
+        if (final) {
+            struct split sp;
+            split_path(path, &sp);
+            int fd = *sp.dir ? open_beneath(dirfd, sp.dir, O_DIRECTORY) : -1;
+            if (!*sp.dir || fd >= 0)
+                s = HL_ERR_NOT_FOUND;
+            if (fd >= 0)
+                close(fd);
+        }
+        return fail_errno(err, e, s, which, "resolve beneath", path);
+    }
+    struct stat st;
+    if (e == EBADF || (e == ENOTDIR && fstat(dirfd, &st) == 0 && !S_ISDIR(st.st_mode)))
+        return fail_errno(err, e, HL_ERR_INVALID_ARGUMENT, HL_PATH_NEITHER, "resolve beneath (dirfd)",
+                          NULL);
+    return fail_errno(err, e, hl_status_from_errno(e), which, "resolve beneath", path);
+}
+
+static hl_status check_max_links(int dir, const char *path, int flags, unsigned long max_links,
+                                 const char *user_src, hl_error *err)
+{
+    struct stat st;
+    if (fstatat(dir, path, &st, flags) != 0) {
+        int e = errno;
+        if (e == ENOENT) {
+            struct split sp;
+            split_path(path, &sp);
+            return fail_errno(err, e, dir_exists(dir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND,
+                              HL_PATH_SOURCE, "fstatat", user_src);
+        }
+        return fail_errno(err, e, hl_status_from_errno(e), HL_PATH_SOURCE, "fstatat", user_src);
+    }
+    if (!S_ISDIR(st.st_mode) && st.st_nlink >= max_links)
+        return hl__fail(err, HL_ERR_TOO_MANY_LINKS, HL_DOMAIN_NONE, 0, HL_PATH_SOURCE,
+                        "max_links policy", user_src);
+    return HL_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static hl_status create_plain(int dirfd, const char *dst, const char *src, unsigned flags,
+                              unsigned long max_links, hl_error *err)
+{
+    int sflags = flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW;
+    if (max_links) {
+        hl_status s = check_max_links(dirfd, src, sflags, max_links, src, err);
+        if (s != HL_OK)
+            return s;
+    }
+    if (linkat(dirfd, src, dirfd, dst, flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0) == 0)
+        return HL_OK;
+    struct link_ctx c = {dirfd, dirfd, src, sflags, src, dst};
+    return classify_link_failure(errno, &c, err);
+}
+
+/* Open the directory part of path beneath dirfd; *out = dirfd if there is none.
+ * A last component ".." must not climb out either. */
+static hl_status open_parent_beneath(int dirfd, const char *path, struct split *sp, int *out,
+                                     hl_which which, hl_error *err)
+{
+    split_path(path, sp);
+    *out = dirfd;
+    if (sp->dotdot) {
+        int fd = open_beneath(dirfd, path, O_NOFOLLOW);
+        if (fd == -EXDEV)
+            return classify_resolve_failure(EXDEV, dirfd, path, which, 0, err);
+        if (fd >= 0)
+            close(fd);
+    }
+    if (!*sp->dir)
+        return HL_OK;
+    int fd = open_beneath(dirfd, sp->dir, O_DIRECTORY);
+    if (fd < 0)
+        return classify_resolve_failure(-fd, dirfd, path, which, 0, err);
+    *out = fd;
+    return HL_OK;
+}
+
+static hl_status create_beneath(int dirfd, const char *dst, const char *src, unsigned flags,
+                                unsigned long max_links, hl_error *err)
+{
+    if (src[0] == '/')
+        return hl__fail(err, HL_ERR_ESCAPE, HL_DOMAIN_NONE, 0, HL_PATH_SOURCE,
+                        "resolve beneath (absolute path)", src);
+    if (dst[0] == '/')
+        return hl__fail(err, HL_ERR_ESCAPE, HL_DOMAIN_NONE, 0, HL_PATH_DESTINATION,
+                        "resolve beneath (absolute path)", dst);
+    struct split ssp, dsp;
+    int sdir = dirfd, ddir = dirfd, sfd = -1;
+    const char *spath;
+    int sflags;
+    char proc[64];
+    hl_status s;
+    if (flags & HL_FOLLOW) {
+        /* Pin the final target, following symlinks beneath dirfd, and link
+         * that inode through its /proc/self/fd magic link. */
+        sfd = open_beneath(dirfd, src, 0);
+        if (sfd < 0)
+            return classify_resolve_failure(-sfd, dirfd, src, HL_PATH_SOURCE, 1, err);
+        sdir = sfd;
+        spath = "";
+        sflags = AT_EMPTY_PATH;
+    } else {
+        if ((s = open_parent_beneath(dirfd, src, &ssp, &sdir, HL_PATH_SOURCE, err)) != HL_OK)
+            return s;
+        spath = ssp.base;
+        sflags = AT_SYMLINK_NOFOLLOW;
+    }
+    if ((s = open_parent_beneath(dirfd, dst, &dsp, &ddir, HL_PATH_DESTINATION, err)) != HL_OK)
+        goto out;
+    if (max_links && (s = check_max_links(sdir, spath, sflags, max_links, src, err)) != HL_OK)
+        goto out;
+    int r;
+    if (sfd >= 0) {
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", sfd);
+        r = linkat(AT_FDCWD, proc, ddir, dsp.base, AT_SYMLINK_FOLLOW);
+        if (r != 0 && errno == ENOENT && access("/proc/self/fd", X_OK) != 0)
+            r = linkat(sfd, "", ddir, dsp.base, AT_EMPTY_PATH); /* no /proc: needs CAP_DAC_READ_SEARCH */
+    } else {
+        r = linkat(sdir, spath, ddir, dsp.base, 0);
+    }
+    if (r == 0) {
+        s = HL_OK;
+    } else {
+        struct link_ctx c = {dirfd, sdir, spath, sflags, src, dst};
+        s = classify_link_failure(errno, &c, err);
+    }
+out:
+    if (sdir != dirfd)
+        close(sdir);
+    if (ddir != dirfd)
+        close(ddir);
+    return s;
+}
+
+hl_status hl__backend_create(int dirfd, const char *dst, const char *src, unsigned flags,
+                             unsigned long max_links, hl_error *err)
+{
+    /* linkat ignores dirfd for absolute paths; a bad one is still an error.
+     * Relative paths let the kernel's EBADF/ENOTDIR answer for free. */
+    if (dirfd != AT_FDCWD && dirfd < 0)
+        return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_NONE, 0, HL_PATH_NEITHER,
+                        "arguments (negative dirfd)", NULL);
+    if (dirfd != AT_FDCWD && (src[0] == '/' || dst[0] == '/') && fcntl(dirfd, F_GETFD) == -1)
+        return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_ERRNO, errno, HL_PATH_NEITHER,
+                        "fcntl (bad dirfd)", NULL);
+    if (flags & HL_BENEATH) {
+        if (dirfd == AT_FDCWD) {
+            /* beneath the current directory: pin it for the whole call */
+            int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (cwd < 0)
+                return fail_errno(err, errno, hl_status_from_errno(errno), HL_PATH_NEITHER, "open", ".");
+            hl_status s = create_beneath(cwd, dst, src, flags, max_links, err);
+            close(cwd);
+            return s;
+        }
+        return create_beneath(dirfd, dst, src, flags, max_links, err);
+    }
+    return create_plain(dirfd, dst, src, flags, max_links, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Volume probe                                                              */
+
+/* Undo mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+            s[3] <= '7') {
+            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+}
+
+static int under(const char *path, const char *mnt)
+{
+    size_t n = strlen(mnt);
+    if (strcmp(mnt, "/") == 0)
+        return 1;
+    return strncmp(path, mnt, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The mount entry holding path: longest mount point that is a prefix; among
+ * equals the last (it is mounted on top). */
+static int find_mount(const char *path, hl_volume *out)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0, best = 0;
+    int found = 0;
+    while (getline(&line, &cap, f) > 0) {
+        /* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
+        char *save = NULL, *tok, *mnt = NULL, *fstype = NULL, *source = NULL;
+        int field = 0, after_dash = 0;
+        for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
+            if (field == 4)
+                mnt = tok;
+            else if (!after_dash && field > 5 && strcmp(tok, "-") == 0)
+                after_dash = 1;
+            else if (after_dash == 1)
+                fstype = tok, after_dash = 2;
+            else if (after_dash == 2)
+                source = tok, after_dash = 3;
+        }
+        if (!mnt || !fstype || !source)
+            continue;
+        unescape(mnt);
+        size_t n = strlen(mnt);
+        if (under(path, mnt) && n >= best) {
+            best = n;
+            found = 1;
+            snprintf(out->mount_point, sizeof out->mount_point, "%s", mnt);
+            snprintf(out->fstype, sizeof out->fstype, "%s", fstype);
+            unescape(source);
+            snprintf(out->source, sizeof out->source, "%s", source);
+        }
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
+/* fuseblk hides which FUSE driver serves it: read the device's boot sector. */
+static const char *fuseblk_driver(const char *source)
+{
+    unsigned char b[512];
+    int fd = open(source, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    ssize_t n = pread(fd, b, sizeof b, 0);
+    close(fd);
+    if (n != (ssize_t)sizeof b)
+        return NULL;
+    if (memcmp(b + 3, "NTFS    ", 8) == 0)
+        return "ntfs-3g";
+    if (memcmp(b + 3, "EXFAT   ", 8) == 0)
+        return "exfat";
+    if (memcmp(b + 82, "FAT32   ", 8) == 0 || memcmp(b + 54, "FAT1", 4) == 0)
+        return "fusefat";
+    return NULL;
+}
+
+static void name_fuse(hl_volume *out)
+{
+    const char *sub = strncmp(out->fstype, "fuse.", 5) == 0 ? out->fstype + 5 : NULL;
+    const char *name = out->fstype;
+    if (sub && (strcmp(sub, "ntfs-3g") == 0 || strcmp(sub, "ntfs") == 0))
+        name = "ntfs-3g";
+    else if (sub && (strcmp(sub, "fusefat") == 0 || strcmp(sub, "exfat") == 0))
+        name = sub;
+    else if (strcmp(out->fstype, "fuseblk") == 0) {
+        const char *drv = fuseblk_driver(out->source);
+        if (drv)
+            name = drv;
+    }
+    snprintf(out->name, sizeof out->name, "%s", name);
+}
+
+static hl_status probe_fd(int fd, hl_volume *out)
+{
+    struct statfs sf;
+    struct stat st;
+    if (fstatfs(fd, &sf) != 0 || fstat(fd, &st) != 0)
+        return hl_status_from_errno(errno);
+    out->magic = (unsigned long long)sf.f_type;
+    out->device = (unsigned long long)st.st_dev;
+    out->read_only = (sf.f_flags & ST_RDONLY) != 0;
+    char link[64], real[HL_PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, real, sizeof real - 1);
+    int mounted = 0;
+    if (n > 0) {
+        real[n] = '\0';
+        mounted = find_mount(real, out);
+    }
+    const char *magic_name = hl__fs_name_from_magic(out->magic);
+    if (mounted && out->magic == 0x65735546 /* FUSE_SUPER_MAGIC */)
+        name_fuse(out);
+    else if (mounted)
+        snprintf(out->name, sizeof out->name, "%s", out->fstype);
+    else if (magic_name)
+        snprintf(out->name, sizeof out->name, "%s", magic_name);
+    else
+        snprintf(out->name, sizeof out->name, "unknown-0x%llx", out->magic);
+    const struct hl_fs_info *info = hl__fs_lookup(out->name);
+    out->hardlinks = info ? info->hardlinks : -1;
+    out->link_max = info ? info->link_max : 0;
+    return HL_OK;
+}
+
+hl_status hl__backend_probe(const char *path, hl_volume *out)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return hl_status_from_errno(errno);
+    hl_status s = probe_fd(fd, out);
+    close(fd);
+    return s;
+}
