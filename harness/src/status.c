@@ -163,10 +163,10 @@ int hl_status_refines(hl_domain domain, long native, hl_status s)
         return 0;
     switch (domain) {
     case HL_DOMAIN_NONE:
-        /* libhl's own decisions: argument checks, the max_links policy and
+        /* success, and libhl's own decisions: argument checks, the max_links policy and
          * confinement a backend enforces without a native error. */
         return native == 0 &&
-               (s == HL_ERR_INVALID_ARGUMENT || s == HL_ERR_TOO_MANY_LINKS || s == HL_ERR_ESCAPE);
+               (s == HL_OK || s == HL_ERR_INVALID_ARGUMENT || s == HL_ERR_TOO_MANY_LINKS || s == HL_ERR_ESCAPE);
     case HL_DOMAIN_ERRNO:
         if (lookup(hl__errno_table, native) == s)
             return 1;

@@ -1,0 +1,187 @@
+/*
+ * The classifications that need root: read-only and full volumes, a
+ * filesystem without hard links, a bind mount, permissions and
+ * protected_hardlinks. Mounts happen in a private mount namespace of the
+ * test's own process (Criterion runs each test in a child), so they vanish
+ * with it even if teardown never runs.
+ */
+#include "common.h"
+
+#include <sys/statfs.h>
+
+TestSuite(privileged, .init = hlt_setup, .fini = hlt_teardown);
+
+static void need_mounts(void)
+{
+    int e = hlt_private_mounts();
+    if (e)
+        HLT_SKIP("needs root and a private mount namespace: %s", strerror(e));
+}
+
+static void mount_or_skip(const char *rel, const char *fstype, const char *opts)
+{
+    int e = hlt_mount(rel, fstype, opts);
+    if (e)
+        HLT_SKIP("cannot mount %s (%s): %s", fstype, opts ? opts : "", strerror(e));
+}
+
+static void expect(const char *dst, const char *src, hl_status want, int native, hl_which which)
+{
+    char *before = hlt_snapshot(hlt_dir);
+    hl_error e;
+    HLT_STATUS(hl_create_at(hlt_dfd, dst, src, NULL, &e), want, &e);
+    cr_assert_eq(e.native, native, "%s -> %s: expected %s, got %s; %s", dst, src, hl_errno_name(native),
+                 hl_errno_name((int)e.native), e.message);
+    cr_assert_eq(e.which, which, "%s -> %s: concerns %d, expected %d; %s", dst, src, (int)e.which, (int)which,
+                 e.message);
+    char *after = hlt_snapshot(hlt_dir);
+    cr_assert_str_eq(after, before, "%s -> %s failed with %s but the tree changed", dst, src,
+                     hl_status_name(want));
+    free(before);
+    free(after);
+}
+
+Test(privileged, read_only_volume)
+{
+    need_mounts();
+    mount_or_skip("ro", "tmpfs", "size=1m");
+    hlt_touch("ro/src");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/ro", hlt_dir);
+    cr_assert_eq(mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0, "remount ro: %s", strerror(errno));
+    expect("ro/n", "ro/src", HL_ERR_READ_ONLY, EROFS, HL_PATH_DESTINATION);
+    hl_volume v;
+    cr_assert_eq(hl_volume_probe(path, &v), HL_OK);
+    cr_assert_eq(v.read_only, 1, "the probe does not see the read-only mount");
+}
+
+/* tmpfs charges each hard link an inode (mm/shmem.c shmem_link): with
+ * nr_inodes used up, link fails with ENOSPC. */
+Test(privileged, full_volume)
+{
+    need_mounts();
+    mount_or_skip("full", "tmpfs", "size=1m,nr_inodes=2");
+    hlt_touch("full/src"); /* the root and src: both inodes used */
+    expect("full/n", "full/src", HL_ERR_NO_SPACE, ENOSPC, HL_PATH_DESTINATION);
+    cr_assert_eq(hlt_lstat("full/src").st_nlink, 1);
+}
+
+/* mqueue has no link operation, like FAT: Linux answers EPERM. A new IPC
+ * namespace keeps the queue away from the machine's own. */
+Test(privileged, volume_without_hard_links)
+{
+    need_mounts();
+    if (unshare(CLONE_NEWIPC) != 0)
+        HLT_SKIP("cannot make an IPC namespace: %s", strerror(errno));
+    mount_or_skip("mq", "mqueue", NULL);
+    int fd = openat(hlt_dfd, "mq/queue", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0, "cannot create a queue: %s", strerror(errno));
+    close(fd);
+    expect("mq/n", "mq/queue", HL_ERR_NOT_SUPPORTED, EPERM, HL_PATH_SOURCE);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/mq", hlt_dir);
+    hl_volume v;
+    cr_assert_eq(hl_volume_probe(path, &v), HL_OK);
+    cr_assert_str_eq(v.name, "mqueue");
+    cr_assert_eq(v.hardlinks, 0);
+}
+
+/* Two mount points of one filesystem are still two: EXDEV. */
+Test(privileged, bind_mount_is_cross_device)
+{
+    need_mounts();
+    hlt_mkdir("a");
+    hlt_mkdir("b");
+    hlt_touch("a/src");
+    int e = hlt_bind("a", "b");
+    if (e)
+        HLT_SKIP("cannot bind-mount: %s", strerror(e));
+    expect("b/n", "a/src", HL_ERR_CROSS_DEVICE, EXDEV, HL_PATH_NEITHER);
+    cr_assert(!hlt_exists("a/n"), "cross-device link appeared on the source side");
+}
+
+static void need_root(void)
+{
+    if (geteuid() != 0)
+        HLT_SKIP("needs root to switch to uid %d", HLT_NOBODY);
+}
+
+/* Permission bits, checked as an unprivileged user. */
+Test(privileged, permissions)
+{
+    need_root();
+    hlt_mkdir("pub");
+    chmod(hlt_dir, 0755);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/pub", hlt_dir);
+    chmod(p, 0777);
+    hlt_mkdir("locked");   /* not writable by nobody */
+    hlt_mkdir("nosearch"); /* not searchable by nobody */
+    hlt_touch("nosearch/f");
+    snprintf(p, sizeof p, "%s/nosearch", hlt_dir);
+    chmod(p, 0766);
+    hlt_nobody();
+    int fd = openat(hlt_dfd, "pub/mine", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0, "nobody cannot create a file in pub: %s", strerror(errno));
+    close(fd);
+    expect("locked/n", "pub/mine", HL_ERR_ACCESS_DENIED, EACCES, HL_PATH_DESTINATION);
+    expect("pub/n", "nosearch/f", HL_ERR_ACCESS_DENIED, EACCES, HL_PATH_SOURCE);
+    hl_error e;
+    HLT_STATUS(hl_create_at(hlt_dfd, "pub/n", "pub/mine", NULL, &e), HL_OK, &e);
+    hlt_root();
+}
+
+static char saved_protected = 0;
+
+static void restore_protected(void)
+{
+    if (!saved_protected)
+        return;
+    int fd = open("/proc/sys/fs/protected_hardlinks", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (write(fd, &saved_protected, 1) != 1)
+            fprintf(stderr, "warning: could not restore fs.protected_hardlinks\n");
+        close(fd);
+    }
+}
+
+static void fini_protected(void)
+{
+    hlt_root();
+    restore_protected();
+    hlt_teardown();
+}
+
+/* fs.protected_hardlinks=1: linking a file you neither own nor can read and
+ * write is EPERM, which libhl reports as ACCESS_DENIED; your own file links. */
+Test(privileged, protected_hardlinks, .fini = fini_protected)
+{
+    need_root();
+    int fd = open("/proc/sys/fs/protected_hardlinks", O_RDWR | O_CLOEXEC);
+    char cur = 0;
+    if (fd < 0 || read(fd, &cur, 1) != 1)
+        HLT_SKIP("cannot read fs.protected_hardlinks: %s", strerror(errno));
+    if (cur != '1') {
+        saved_protected = cur;
+        if (pwrite(fd, "1", 1, 0) != 1)
+            HLT_SKIP("cannot set fs.protected_hardlinks=1: %s", strerror(errno));
+    }
+    close(fd);
+    hlt_mkdir("pub");
+    char p[4200];
+    snprintf(p, sizeof p, "%s/pub", hlt_dir);
+    chmod(p, 0777);
+    hlt_touch("pub/roots");        /* root's, 0644: nobody may read, not write */
+    hlt_touch("pub/roots_shared"); /* root's, 0666: nobody may read and write */
+    snprintf(p, sizeof p, "%s/pub/roots_shared", hlt_dir);
+    chmod(p, 0666);
+    hlt_nobody();
+    fd = openat(hlt_dfd, "pub/mine", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0);
+    close(fd);
+    expect("pub/n1", "pub/roots", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
+    hl_error e;
+    HLT_STATUS(hl_create_at(hlt_dfd, "pub/n2", "pub/mine", NULL, &e), HL_OK, &e);
+    HLT_STATUS(hl_create_at(hlt_dfd, "pub/n3", "pub/roots_shared", NULL, &e), HL_OK, &e);
+    hlt_root();
+}
