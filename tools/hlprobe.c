@@ -137,8 +137,9 @@ int main(int argc, char **argv)
     char longname[4096];
     memset(longname, 'n', (size_t)name_max + 1);
     longname[name_max + 1] = '\0';
-    report("name one byte too long", HL_ERR_NAME_TOO_LONG, hl_create_at(dfd, longname, "file", NULL, &e), &e,
-           NULL);
+    /* a FUSE volume without hard links may refuse the link before it looks at the name */
+    s = hl_create_at(dfd, longname, "file", NULL, &e);
+    report("name one byte too long", !links && s == NOLINK ? NOLINK : HL_ERR_NAME_TOO_LONG, s, &e, NULL);
     touch(dir, "policy");
     hl_options two = {0, 2};
     report("max_links 2: first link", links ? HL_OK : NOLINK, hl_create_at(dfd, "p1", "policy", &two, &e), &e,
