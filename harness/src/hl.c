@@ -16,29 +16,44 @@ static const char *which_word(hl_which w)
     }
 }
 
-/* Copy path into out as a quoted, printable string of bounded length. */
-static void quote_path(char *out, size_t cap, const char *path)
+static size_t escaped_width(unsigned char c)
+{
+    return c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ? 4 : 1;
+}
+
+static size_t put_escaped(char *o, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t n = 0, len = strlen(path);
-    const size_t keep = 200; /* long fuzz paths: head and tail are what a reader needs */
-    out[n++] = '"';
-    for (size_t i = 0; i < len && n + 8 < cap; i++) {
-        if (len > 2 * keep && i == keep) {
-            n += (size_t)snprintf(out + n, cap - n, "...(%zu bytes)...", len - 2 * keep);
-            i = len - keep - 1;
-            continue;
-        }
-        unsigned char c = (unsigned char)path[i];
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-            out[n++] = '\\';
-            out[n++] = 'x';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
-        } else {
-            out[n++] = (char)c;
-        }
+    if (escaped_width(c) == 1) {
+        o[0] = (char)c;
+        return 1;
     }
+    o[0] = '\\';
+    o[1] = 'x';
+    o[2] = hex[c >> 4];
+    o[3] = hex[c & 15];
+    return 4;
+}
+
+/* Copy path into out (cap >= 600) as a quoted, printable string: bytes outside
+ * printable ASCII become \xNN, and when that is long the middle is replaced by
+ * a count of the bytes left out, so head and tail stay readable. */
+static void quote_path(char *out, size_t cap, const char *path)
+{
+    const size_t part = (cap - 40) / 2; /* output bytes for the head, and for the tail */
+    size_t len = strlen(path), head = 0, tail = len, used = 0, n = 0;
+    while (head < len && used + escaped_width((unsigned char)path[head]) <= part)
+        used += escaped_width((unsigned char)path[head++]);
+    used = 0;
+    while (tail > head && used + escaped_width((unsigned char)path[tail - 1]) <= part)
+        used += escaped_width((unsigned char)path[--tail]);
+    out[n++] = '"';
+    for (size_t i = 0; i < head; i++)
+        n += put_escaped(out + n, (unsigned char)path[i]);
+    if (tail > head)
+        n += (size_t)snprintf(out + n, cap - n, "...(%zu bytes)...", tail - head);
+    for (size_t i = tail; i < len; i++)
+        n += put_escaped(out + n, (unsigned char)path[i]);
     out[n++] = '"';
     out[n] = '\0';
 }

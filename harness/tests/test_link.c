@@ -203,3 +203,22 @@ Test(link, message_names_operation_path_and_reason)
     mk("n", "bad\001\xff", 0, &e);
     cr_assert(strstr(e.message, "\"bad\\x01\\xff\""), "non-printable bytes escaped: %s", e.message);
 }
+
+/* A long path of bytes that all need escaping still gives a bounded message
+ * (found by fuzzing: the cut marker once ran past the buffer). */
+Test(link, message_of_a_long_unprintable_path_is_bounded)
+{
+    static char path[4000];
+    for (size_t len = 390; len < sizeof path; len += 401) {
+        memset(path, 0xff, len);
+        path[len] = '\0';
+        hl_error e;
+        hl_status s = mk("n", path, 0, &e);
+        cr_assert_neq(s, HL_OK);
+        size_t n = strnlen(e.message, sizeof e.message);
+        cr_assert(n > 0 && n < sizeof e.message, "message length %zu", n);
+        cr_assert(strstr(e.message, "\\xff"), "%s", e.message);
+        if (len > 400)
+            cr_assert(strstr(e.message, "bytes)..."), "long path not cut: %s", e.message);
+    }
+}
