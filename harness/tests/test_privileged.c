@@ -154,7 +154,7 @@ static void fini_protected(void)
 
 /* fs.protected_hardlinks=1: linking a file you neither own nor can read and
  * write is EPERM, which libhl reports as ACCESS_DENIED; your own file links. */
-Test(privileged, protected_hardlinks, .fini = fini_protected)
+static void ensure_protected(void)
 {
     need_root();
     int fd = open("/proc/sys/fs/protected_hardlinks", O_RDWR | O_CLOEXEC);
@@ -167,6 +167,11 @@ Test(privileged, protected_hardlinks, .fini = fini_protected)
             HLT_SKIP("cannot set fs.protected_hardlinks=1: %s", strerror(errno));
     }
     close(fd);
+}
+
+Test(privileged, protected_hardlinks, .fini = fini_protected)
+{
+    ensure_protected();
     hlt_mkdir("pub");
     char p[4200];
     snprintf(p, sizeof p, "%s/pub", hlt_dir);
@@ -176,12 +181,34 @@ Test(privileged, protected_hardlinks, .fini = fini_protected)
     snprintf(p, sizeof p, "%s/pub/roots_shared", hlt_dir);
     chmod(p, 0666);
     hlt_nobody();
-    fd = openat(hlt_dfd, "pub/mine", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    int fd = openat(hlt_dfd, "pub/mine", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
     cr_assert(fd >= 0);
     close(fd);
     expect("pub/n1", "pub/roots", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
     hl_error e;
     HLT_STATUS(hl_create_at(hlt_dfd, "pub/n2", "pub/mine", NULL, &e), HL_OK, &e);
     HLT_STATUS(hl_create_at(hlt_dfd, "pub/n3", "pub/roots_shared", NULL, &e), HL_OK, &e);
+    hlt_root();
+}
+
+/* On a volume without a link operation, Linux checks protected_hardlinks
+ * first (fs/namei.c do_linkat: may_linkat before vfs_link): root's queue is
+ * refused for permission, nobody's own queue because mqueue has no links. */
+Test(privileged, protected_hardlinks_come_before_missing_links, .fini = fini_protected)
+{
+    ensure_protected();
+    need_mounts();
+    if (unshare(CLONE_NEWIPC) != 0)
+        HLT_SKIP("cannot make an IPC namespace: %s", strerror(errno));
+    mount_or_skip("mq", "mqueue", NULL);
+    int fd = openat(hlt_dfd, "mq/roots", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0, "cannot create a queue: %s", strerror(errno));
+    close(fd);
+    hlt_nobody();
+    fd = openat(hlt_dfd, "mq/mine", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    cr_assert(fd >= 0, "nobody cannot create a queue: %s", strerror(errno));
+    close(fd);
+    expect("mq/n1", "mq/roots", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
+    expect("mq/n2", "mq/mine", HL_ERR_NOT_SUPPORTED, EPERM, HL_PATH_SOURCE);
     hlt_root();
 }
