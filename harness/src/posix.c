@@ -458,7 +458,10 @@ static hl_status create_beneath(int dirfd, const char *dst, const char *src, uns
         spath = ssp.base;
         sflags = AT_SYMLINK_NOFOLLOW;
     }
-    if ((s = open_parent_beneath(dirfd, dst, &dsp, &ddir, HL_PATH_DESTINATION, err)) != HL_OK)
+    split_path(dst, &dsp);
+    if (sfd < 0 && *dsp.dir && !dsp.dotdot && strcmp(ssp.dir, dsp.dir) == 0)
+        ddir = sdir; /* both names in one directory: resolve it once */
+    else if ((s = open_parent_beneath(dirfd, dst, &dsp, &ddir, HL_PATH_DESTINATION, err)) != HL_OK)
         goto out;
     if (max_links && (s = check_max_links(sdir, spath, sflags, max_links, src, err)) != HL_OK)
         goto out;
@@ -480,7 +483,7 @@ static hl_status create_beneath(int dirfd, const char *dst, const char *src, uns
 out:
     if (sdir != dirfd)
         close(sdir);
-    if (ddir != dirfd)
+    if (ddir != dirfd && ddir != sdir)
         close(ddir);
     return s;
 }

@@ -119,6 +119,10 @@ Test(beneath, staying_inside_works)
     expect("f", "d/../f", 0, HL_ERR_EXISTS);
     expect("n11", "missing", HL_FOLLOW, HL_ERR_NOT_FOUND);
     expect("n12", "nodir/f", HL_FOLLOW, HL_ERR_PATH_NOT_FOUND);
+    hlt_touch("root/d/g"); /* both names in one directory, resolved once */
+    expect("d/n14", "d/g", 0, HL_OK);
+    expect("d/g", "d/g", 0, HL_ERR_EXISTS);
+    expect("up/n15", "up/f", 0, HL_ERR_ESCAPE);
     /* the link made through the followed symlink is the target's inode */
     hl_options o = {HL_BENEATH | HL_FOLLOW, 0};
     hl_error e;
