@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Tests of tools/hl-volume, one mode per ctest test:
+#   roundtrip KIND | readonly KIND | killed-up | busy-down | bad-args | no-leaks
+# Each uses its own state directory under $BASE. Not root: skipped (exit 77),
+# or failed in strict mode (HL_STRICT=1).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+HLV=$here/../hl-volume
+BASE=${HL_VOLUME_TEST_BASE:-/tmp/hl-volume-tests}
+mode=${1:?mode}
+kind=${2:-}
+
+fail() { echo "FAIL: $mode${kind:+ $kind}: $*"; exit 1; }
+skip() {
+  if [ -n "${HL_STRICT:-}" ] && [ "$HL_STRICT" != 0 ]; then fail "not run, and HL_STRICT=1 makes that a failure: $*"; fi
+  echo "SKIP: $*"
+  exit 77
+}
+
+[ "$(id -u)" -eq 0 ] || [ "$mode" = bad-args ] || skip "needs root (mount, loop devices)"
+
+export HL_VOLUME_DIR=$BASE/$mode${kind:+-$kind}
+if [ "$mode" != no-leaks ]; then
+  mkdir -p "$BASE"
+  "$HLV" down-all >/dev/null 2>&1
+  trap '"$HLV" down-all >/dev/null 2>&1; rmdir "$HL_VOLUME_DIR" 2>/dev/null' EXIT
+fi
+
+fstype_of() { case $1 in ntfs | exfat) echo fuseblk ;; fat) echo fuse.fusefat ;; *) echo "$1" ;; esac; }
+magic_of() {
+  case $1 in tmpfs) echo 1021994 ;; ext4) echo ef53 ;; xfs) echo 58465342 ;; btrfs) echo 9123683e ;; *) echo 65735546 ;; esac
+}
+mbr_of() { case $1 in ntfs | exfat) echo 7 ;; fat) echo c ;; *) echo 83 ;; esac; }
+
+# nothing of volume NAME (mount point MNT, image IMG) is left
+assert_gone() {
+  local name=$1 mnt=$2 img=$3
+  ! findmnt -rn -M "$mnt" >/dev/null || fail "$mnt is still mounted"
+  [ -z "$img" ] || [ -z "$(losetup -n -O NAME -j "$img" 2>/dev/null)" ] || fail "a loop device still backs $img"
+  [ -z "$img" ] || [ ! -e "$img" ] || fail "$img was not deleted"
+  [ ! -e "$HL_VOLUME_DIR/$name" ] || fail "$HL_VOLUME_DIR/$name is left"
+  "$HLV" list | grep -q "^$name " && fail "list still shows $name"
+  local p
+  for p in $(pgrep -x 'ntfs-3g|fusefat|mount.exfat-fus' || true); do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF " $mnt" && ! grep -q '^State:.*Z' "/proc/$p/status" &&
+      fail "FUSE driver $p for $mnt is still running"
+  done
+  return 0
+}
+
+case $mode in
+roundtrip)
+  out=$("$HLV" up "$kind" --name "rt-$kind") || fail "up exited $?"
+  [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "up printed more than one line: $out"
+  mnt=$out
+  [ -d "$mnt" ] || fail "up printed '$mnt', not a directory"
+  line=$("$HLV" list | grep "^rt-$kind ") || fail "list does not show rt-$kind"
+  read -r _ k fst m img <<<"$line"
+  [ "$k $fst $m" = "$kind $(fstype_of "$kind") $mnt" ] ||
+    fail "list: expected '$kind $(fstype_of "$kind") $mnt', got '$k $fst $m'"
+  [ "$(stat -f -c %t "$mnt")" = "$(magic_of "$kind")" ] || fail "statfs type 0x$(stat -f -c %t "$mnt")"
+  [ "$(findmnt -rn -o FSTYPE -M "$mnt")" = "$(fstype_of "$kind")" ] || fail "mount type $(findmnt -rn -o FSTYPE -M "$mnt")"
+  if [ "$kind" = tmpfs ]; then
+    [ "$img" = - ] || fail "tmpfs has an image: $img"
+    img=
+  else
+    qemu-img info -f vpc "$img" | grep -q '^file format: vpc' || fail "qemu-img does not read $img as vpc"
+    [ "$(tail -c 512 "$img" | head -c 8)" = conectix ] || fail "no VHD footer at the end of $img"
+    parts=$(sfdisk -d "$img" | grep -c '^/')
+    [ "$parts" -eq 1 ] || fail "expected one partition, found $parts"
+    sfdisk -d "$img" | grep -q "start= *2048, .*type=$(mbr_of "$kind")" ||
+      fail "partition is not at sector 2048 with type $(mbr_of "$kind"): $(sfdisk -d "$img" | grep '^/')"
+  fi
+  echo "hello" >"$mnt/file" || fail "cannot write a file"
+  [ "$(cat "$mnt/file")" = hello ] || fail "cannot read the file back"
+  # hl-volume down by NAME for kernel kinds, by DIR for the others: both forms
+  case $kind in ext4 | xfs | btrfs) target=rt-$kind ;; *) target=$mnt ;; esac
+  "$HLV" down "$target" || fail "down $target exited $?"
+  assert_gone "rt-$kind" "$mnt" "$img"
+  echo "ok: $kind up, $(fstype_of "$kind"), holds a file, down with nothing left"
+  ;;
+readonly)
+  mnt=$("$HLV" up "$kind" --ro --name "ro-$kind") || fail "up --ro exited $?"
+  findmnt -rn -o OPTIONS -M "$mnt" | grep -q '^ro' || fail "not mounted read-only: $(findmnt -rn -o OPTIONS -M "$mnt")"
+  [ -f "$mnt/hl-ro-source" ] || fail "no hl-ro-source on the read-only volume"
+  err=$(ln "$mnt/hl-ro-source" "$mnt/x" 2>&1) && fail "a link was created on a read-only volume"
+  case $err in *"Read-only file system"*) ;; *) fail "expected EROFS, got: $err" ;; esac
+  img=$("$HLV" list | awk -v n="ro-$kind" '$1 == n { print $5 }')
+  [ "$img" != - ] || img=
+  "$HLV" down "ro-$kind" || fail "down exited $?"
+  assert_gone "ro-$kind" "$mnt" "$img"
+  echo "ok: $kind read-only: EROFS, down with nothing left"
+  ;;
+killed-up)
+  # kill -9 the whole up at several moments; down-all must leave nothing
+  for delay in 0.05 0.15 0.25 0.35 0.5 0.8; do
+    setsid "$HLV" up ntfs --name killed >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    "$HLV" down-all >/dev/null 2>&1 || fail "down-all after a kill at ${delay}s exited $?"
+    assert_gone killed "$HL_VOLUME_DIR/killed/mnt" "$HL_VOLUME_DIR/killed/disk.vhd"
+  done
+  echo "ok: up killed at 6 moments, down-all left nothing"
+  ;;
+busy-down)
+  mnt=$("$HLV" up ntfs --name busy) || fail "up exited $?"
+  (cd "$mnt" && sleep 6) &
+  holder=$!
+  sleep 0.3
+  "$HLV" down busy 2>/dev/null || fail "down of a busy volume exited $?"
+  kill -0 "$holder" 2>/dev/null && fail "down returned while the volume's user still ran (lazy unmount, driver left behind)"
+  assert_gone busy "$mnt" "$HL_VOLUME_DIR/busy/disk.vhd"
+  echo "ok: down of a busy FUSE volume waited for its user and driver"
+  ;;
+bad-args)
+  expect_exit() { # CODE WORDS ARGS...
+    local want=$1 words=$2 out rc
+    shift 2
+    out=$("$HLV" "$@" 2>&1)
+    rc=$?
+    [ $rc -eq "$want" ] || fail "hl-volume $*: expected exit $want, got $rc: $out"
+    printf '%s' "$out" | grep -qi -- "$words" || fail "hl-volume $*: message does not say '$words': $out"
+  }
+  expect_exit 2 "no command"
+  expect_exit 2 "unknown command" frobnicate
+  expect_exit 2 "which KIND" up
+  expect_exit 2 "unknown KIND" up vfat
+  expect_exit 2 "not a number" up ext4 --size abc
+  expect_exit 2 "needs at least" up xfs --size 20
+  expect_exit 2 "not a name" up ext4 --name ../x
+  expect_exit 2 "unknown argument" up ext4 --bogus
+  expect_exit 2 "needs a number" up ext4 --size
+  expect_exit 2 "no volume" down no-such-volume
+  expect_exit 2 "one DIR or NAME" down
+  expect_exit 2 "no arguments" list extra
+  expect_exit 0 "usage" --help
+  if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+    out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HLV" up ext4 2>&1)
+    rc=$?
+    [ $rc -eq 3 ] || fail "up as an unprivileged user: expected exit 3, got $rc: $out"
+    printf '%s' "$out" | grep -q root || fail "the reason does not say root: $out"
+  fi
+  [ -z "$("$HLV" list)" ] || fail "bad arguments left volumes: $("$HLV" list)"
+  echo "ok: bad arguments exit 2 with a message, missing privilege exits 3"
+  ;;
+no-leaks)
+  m=$(findmnt -rn -o TARGET | grep -F "$BASE/" || true)
+  [ -z "$m" ] && l=$(losetup -a | grep -F "$BASE/" || true)
+  [ -z "$m" ] || fail "left mounted: $m"
+  [ -z "${l:-}" ] || fail "left attached: $l"
+  left=$(find "$BASE" -mindepth 1 2>/dev/null | head -5)
+  [ -z "$left" ] || fail "left in $BASE: $left"
+  rmdir "$BASE" 2>/dev/null
+  echo "ok: findmnt and losetup -a show nothing of the volume tests"
+  ;;
+*) fail "unknown mode" ;;
+esac
