@@ -50,7 +50,8 @@ typedef enum hl_status {
 
 /* Where hl_error.native comes from. */
 typedef enum hl_domain {
-    HL_DOMAIN_NONE = 0,  /* decided by libhl itself (argument check, max_links policy); native is 0 */
+    HL_DOMAIN_NONE = 0,  /* decided by libhl itself (argument check, max_links policy, an absolute
+                            path under HL_BENEATH); native is 0 */
     HL_DOMAIN_ERRNO,     /* native is an errno value */
     HL_DOMAIN_WIN32      /* native is a Win32 error code (GetLastError) */
 } hl_domain;
@@ -105,7 +106,9 @@ hl_status hl_create(const char *new_name, const char *existing, hl_error *err);
 hl_status hl_create_at(int dirfd, const char *new_name, const char *existing,
                        const hl_options *opt, hl_error *err);
 
-/* "HL_ERR_CROSS_DEVICE"; "HL_STATUS_INVALID" for a value outside the enum. Never NULL. */
+/* "HL_ERR_CROSS_DEVICE"; "HL_STATUS_INVALID" for a value outside the enum. Never NULL.
+ * Note: a new name with a trailing slash that does not exist ("n/") is
+ * HL_ERR_PATH_NOT_FOUND: the slash makes it a directory, which is missing. */
 const char *hl_status_name(hl_status s);
 /* One human sentence. Never NULL. */
 const char *hl_strerror(hl_status s);

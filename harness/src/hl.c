@@ -85,7 +85,7 @@ static hl_status check_path(const char *p, hl_which which, hl_error *err)
         return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_NONE, 0, which, "arguments", "(null)");
     if (!*p)
         return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_NONE, 0, which, "arguments", p);
-    if (strnlen(p, HL_PATH_MAX) >= HL_PATH_MAX)
+    if (!memchr(p, '\0', HL_PATH_MAX)) /* strlen >= PATH_MAX, without reading past it */
         return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_NONE, 0, which,
                         "arguments (path of PATH_MAX bytes or more)", p);
     return HL_OK;

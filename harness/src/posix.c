@@ -64,9 +64,17 @@ static void split_path(const char *p, struct split *s)
 /* -errno; an escape is -EXDEV, as openat2(2) RESOLVE_BENEATH reports it.     */
 
 static atomic_int force_walk;
-static atomic_int no_openat2;
 
 void hl__posix_force_walk(int on) { atomic_store(&force_walk, on); }
+
+/* A procfs "magic link" (/proc/PID/fd/N, cwd, root, exe, ns/...) is a jump to
+ * an object, not a path; its text is absolute ("/dev/null") or names no path
+ * at all ("pipe:[123]"). The walk treats it as leaving, as RESOLVE_BENEATH does. */
+static int magic_link(int dir, const char *text, size_t n)
+{
+    struct statfs sf;
+    return fstatfs(dir, &sf) == 0 && sf.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */ && memchr(text, ':', n);
+}
 
 /* Portable walk: one component at a time with O_NOFOLLOW, ".." pops a stack
  * of directory fds (never a lookup of ".." on disk), symlinks are read and
@@ -133,7 +141,7 @@ static int walk_beneath(int dirfd, const char *path, int oflags)
                 result = n == 0 ? -ENOENT : -e;
                 goto out;
             }
-            if (tmp[0] == '/') {
+            if (tmp[0] == '/' || magic_link(cur, tmp, (size_t)n)) {
                 result = -EXDEV;
                 goto out;
             }
@@ -181,47 +189,66 @@ out:
     return result;
 }
 
+/* openat2 is usable: the kernel has it (5.6+) and no seccomp filter refuses
+ * it (some container profiles answer EPERM or ENOSYS). Probed once. */
+static int openat2_usable(void)
+{
+#ifdef SYS_openat2
+    static atomic_int state; /* 0 unknown, 1 yes, 2 no */
+    int st = atomic_load(&state);
+    if (st == 0) {
+        struct open_how how = {.flags = O_PATH | O_CLOEXEC | O_DIRECTORY, .resolve = RESOLVE_BENEATH};
+        long fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof how);
+        st = fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG && errno != EINVAL) ? 1 : 2;
+        if (fd >= 0)
+            close((int)fd);
+        atomic_store(&state, st);
+    }
+    return st == 1;
+#else
+    return 0;
+#endif
+}
+
 static int open_beneath(int dirfd, const char *path, int oflags)
 {
 #ifdef SYS_openat2
-    if (!atomic_load(&force_walk) && !atomic_load(&no_openat2)) {
-        struct open_how how = {
-            .flags = (unsigned long long)(O_PATH | O_CLOEXEC | oflags),
-            .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-        };
+    if (!atomic_load(&force_walk) && openat2_usable()) {
+        /* RESOLVE_BENEATH alone: a magic link (/proc/self/cwd) is a jump out,
+         * EXDEV, as the walk reports it. */
+        struct open_how how = {.flags = (unsigned long long)(O_PATH | O_CLOEXEC | oflags),
+                               .resolve = RESOLVE_BENEATH};
         for (int tries = 0; tries < 16; tries++) { /* EAGAIN: a concurrent rename during ".." */
             long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
             if (fd >= 0)
                 return (int)fd;
-            if (errno == ENOSYS || errno == E2BIG) {
-                atomic_store(&no_openat2, 1);
-                break;
-            }
             if (errno != EAGAIN)
                 return -errno;
         }
-        if (!atomic_load(&no_openat2))
-            return -EAGAIN;
+        return -EAGAIN;
     }
 #endif
     return walk_beneath(dirfd, path, oflags);
 }
 
 /* ------------------------------------------------------------------------ */
-/* Classification of a failed link: the table, then a look at the source.    */
+/* Classification of a failure: the table, then a look at the names.         */
 
 struct link_ctx {
     int dirfd;              /* the caller's dirfd */
     int sdir;               /* the source as linkat saw it: sdir + spath + sflags */
     const char *spath;
     int sflags;             /* AT_SYMLINK_NOFOLLOW and/or AT_EMPTY_PATH */
+    int ddir;               /* the new name's directory: ddir + dparent ("" with AT_EMPTY_PATH) */
+    const char *dparent;
     const char *user_src;   /* the caller's paths, for messages */
     const char *user_dst;
+    const char *op;         /* the call that failed */
 };
 
-static int read_protected_hardlinks(void)
+static int read_proc_flag(const char *path)
 {
-    int fd = open("/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     char c = '0';
     if (fd >= 0) {
         if (read(fd, &c, 1) != 1)
@@ -231,11 +258,32 @@ static int read_protected_hardlinks(void)
     return c == '1';
 }
 
-/* Would fs.protected_hardlinks refuse this caller (fs/namei.c may_linkat)? */
+/* CAP_FOWNER in the effective set (bit 3 of CapEff). */
+static int have_cap_fowner(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    unsigned long long eff = 0;
+    int found = 0;
+    if (!f)
+        return geteuid() == 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+            found = 1;
+            break;
+        }
+    fclose(f);
+    return found ? (eff >> 3) & 1 : geteuid() == 0;
+}
+
+/* Would fs.protected_hardlinks refuse this caller (fs/namei.c may_linkat)?
+ * CAP_FOWNER counts only for an owner mapped into our user namespace
+ * (unmapped owners show as the overflow uid). */
 static int protected_refuses(const struct link_ctx *c, const struct stat *st)
 {
-    uid_t me = geteuid();
-    if (me == 0 || st->st_uid == me || !read_protected_hardlinks())
+    if (st->st_uid == geteuid() || !read_proc_flag("/proc/sys/fs/protected_hardlinks"))
+        return 0;
+    if (have_cap_fowner() && st->st_uid != 65534)
         return 0;
     if (!S_ISREG(st->st_mode) || (st->st_mode & S_ISUID) ||
         (st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
@@ -243,49 +291,52 @@ static int protected_refuses(const struct link_ctx *c, const struct stat *st)
     return faccessat(c->sdir, c->spath, R_OK | W_OK, AT_EACCESS | c->sflags) != 0;
 }
 
-static int immutable_or_append(const struct link_ctx *c)
+static int immutable_or_append(int dir, const char *path, int flags)
 {
 #ifdef STATX_ATTR_IMMUTABLE
     struct statx sx;
-    if (statx(c->sdir, c->spath, c->sflags, STATX_BASIC_STATS, &sx) == 0)
+    if (statx(dir, path, flags, STATX_BASIC_STATS, &sx) == 0)
         return (sx.stx_attributes & sx.stx_attributes_mask &
                 (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND)) != 0;
 #endif
-    (void)c;
+    (void)dir, (void)path, (void)flags;
     return 0;
 }
 
 static hl_status probe_fd(int fd, hl_volume *out);
 
 /*
- * Linux answers EPERM for three different reasons (fs/namei.c vfs_link,
- * may_linkat): the source is a directory; the filesystem has no link
- * operation (FAT, exFAT); protected_hardlinks or an immutable/append-only
- * source. Look at the source in that order. A volume our table knows to have
- * hard links keeps the table's answer, ACCESS_DENIED.
+ * Linux answers EPERM for several reasons (fs/namei.c): the source is a
+ * directory (vfs_link; refused whatever else holds, so it is looked at first);
+ * an immutable or append-only directory for the new name (may_create);
+ * protected_hardlinks (may_linkat); an immutable/append-only source; the
+ * filesystem has no link operation (vfs_link). Look in that order. Only a
+ * volume libhl's table knows to lack hard links (FAT, exFAT, fusefat, mqueue)
+ * is HL_ERR_NOT_SUPPORTED; otherwise the table's answer, ACCESS_DENIED, stays.
  */
 static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
 {
     struct stat st;
-    if (fstatat(c->sdir, c->spath, &st, c->sflags) != 0)
-        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, "linkat", c->user_src);
-    if (S_ISDIR(st.st_mode))
-        return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, "linkat", c->user_src);
-    if (protected_refuses(c, &st) || immutable_or_append(c))
-        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, "linkat", c->user_src);
+    int have = fstatat(c->sdir, c->spath, &st, c->sflags) == 0;
+    if (have && S_ISDIR(st.st_mode)) /* refused whatever else holds */
+        return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, c->op, c->user_src);
+    if (immutable_or_append(c->ddir, c->dparent, c->dparent[0] ? 0 : AT_EMPTY_PATH))
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_DESTINATION, c->op, c->user_dst);
+    if (!have || protected_refuses(c, &st) || immutable_or_append(c->sdir, c->spath, c->sflags))
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_src);
     hl_volume v;
     int fd = c->sflags & AT_EMPTY_PATH ? dup(c->sdir)
                                        : openat(c->sdir, c->spath, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-    int has_links = 1;
+    int has_links = -1;
     if (fd >= 0) {
         memset(&v, 0, sizeof v);
         if (probe_fd(fd, &v) == HL_OK)
             has_links = v.hardlinks;
         close(fd);
     }
-    if (has_links == 1)
-        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, "linkat", c->user_src);
-    return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, "linkat", c->user_src);
+    if (has_links == 0)
+        return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, c->op, c->user_src);
+    return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_src);
 }
 
 static int dir_exists(int dirfd, const char *dir)
@@ -297,6 +348,10 @@ static int dir_exists(int dirfd, const char *dir)
 static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error *err)
 {
     hl_status s = hl_status_from_errno(e);
+    struct stat st;
+    if ((e == ENOTDIR || e == EBADF) && c->dirfd != AT_FDCWD &&
+        (fstat(c->dirfd, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return fail_errno(err, e, HL_ERR_INVALID_ARGUMENT, HL_PATH_NEITHER, "dirfd (not a directory)", NULL);
     switch (e) {
     case EEXIST:
     case EROFS:
@@ -304,9 +359,9 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
 #ifdef EDQUOT
     case EDQUOT:
 #endif
-        return fail_errno(err, e, s, HL_PATH_DESTINATION, "linkat", c->user_dst);
+        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_dst);
     case EMLINK:
-        return fail_errno(err, e, s, HL_PATH_SOURCE, "linkat", c->user_src);
+        return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_src);
     case EPERM:
         return classify_eperm(c, err);
     case ENOENT:
@@ -316,33 +371,28 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
     case EACCES: {
         /* Which name? Stat the source the way linkat resolved it: if that
          * fails the same way the source is at fault, else the new name. */
-        struct stat st;
         int se = fstatat(c->sdir, c->spath, &st, c->sflags) == 0 ? 0 : errno;
-        if (e == ENOTDIR && c->dirfd != AT_FDCWD && fstat(c->dirfd, &st) == 0 && !S_ISDIR(st.st_mode))
-            return fail_errno(err, e, HL_ERR_INVALID_ARGUMENT, HL_PATH_NEITHER,
-                              "linkat (dirfd is not a directory)", NULL);
         if (e == ENOENT) {
             if (se == 0 && st.st_nlink == 0) /* an open file whose last name is gone */
-                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, "linkat", c->user_src);
-            if (se == 0)
-                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, "linkat",
-                                  c->user_dst);
+                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_src);
+            if (se == 0) /* (a new name with a trailing slash lands here too: "n/" is a missing directory) */
+                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, c->op, c->user_dst);
             struct split sp;
             split_path(c->spath, &sp);
             s = dir_exists(c->sdir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND;
-            return fail_errno(err, e, s, HL_PATH_SOURCE, "linkat", c->user_src);
+            return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_src);
         }
         if (se == e)
-            return fail_errno(err, e, s, HL_PATH_SOURCE, "linkat", c->user_src);
-        return fail_errno(err, e, s, HL_PATH_DESTINATION, "linkat", c->user_dst);
+            return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_src);
+        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_dst);
     }
     default:
-        return fail_errno(err, e, s, HL_PATH_NEITHER, "linkat", c->user_dst);
+        return fail_errno(err, e, s, HL_PATH_NEITHER, c->op, c->user_dst);
     }
 }
 
 /* A failure while resolving a path beneath dirfd. final: the path resolved
- * was the whole source (HL_FOLLOW), not a directory on the way. */
+ * was the whole source, not a directory on the way. */
 static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl_which which,
                                           int final, hl_error *err)
 {
@@ -362,29 +412,23 @@ static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl
         return fail_errno(err, e, s, which, "resolve beneath", path);
     }
     struct stat st;
-    if (e == EBADF || (e == ENOTDIR && fstat(dirfd, &st) == 0 && !S_ISDIR(st.st_mode)))
-        return fail_errno(err, e, HL_ERR_INVALID_ARGUMENT, HL_PATH_NEITHER, "resolve beneath (dirfd)",
-                          NULL);
+    if (e == EBADF || (e == ENOTDIR && (fstat(dirfd, &st) != 0 || !S_ISDIR(st.st_mode))))
+        return fail_errno(err, e, HL_ERR_INVALID_ARGUMENT, HL_PATH_NEITHER, "dirfd (not a directory)", NULL);
     return fail_errno(err, e, hl_status_from_errno(e), which, "resolve beneath", path);
 }
 
-static hl_status check_max_links(int dir, const char *path, int flags, unsigned long max_links,
-                                 const char *user_src, hl_error *err)
+/* The max_links policy: one stat of the source; its failure is classified
+ * like linkat's would be. */
+static hl_status check_max_links(struct link_ctx *c, unsigned long max_links, hl_error *err)
 {
     struct stat st;
-    if (fstatat(dir, path, &st, flags) != 0) {
-        int e = errno;
-        if (e == ENOENT) {
-            struct split sp;
-            split_path(path, &sp);
-            return fail_errno(err, e, dir_exists(dir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND,
-                              HL_PATH_SOURCE, "fstatat", user_src);
-        }
-        return fail_errno(err, e, hl_status_from_errno(e), HL_PATH_SOURCE, "fstatat", user_src);
+    if (fstatat(c->sdir, c->spath, &st, c->sflags) != 0) {
+        c->op = "fstatat";
+        return classify_link_failure(errno, c, err);
     }
     if (!S_ISDIR(st.st_mode) && st.st_nlink >= max_links)
-        return hl__fail(err, HL_ERR_TOO_MANY_LINKS, HL_DOMAIN_NONE, 0, HL_PATH_SOURCE,
-                        "max_links policy", user_src);
+        return hl__fail(err, HL_ERR_TOO_MANY_LINKS, HL_DOMAIN_NONE, 0, HL_PATH_SOURCE, "max_links policy",
+                        c->user_src);
     return HL_OK;
 }
 
@@ -393,16 +437,22 @@ static hl_status check_max_links(int dir, const char *path, int flags, unsigned 
 static hl_status create_plain(int dirfd, const char *dst, const char *src, unsigned flags,
                               unsigned long max_links, hl_error *err)
 {
-    int sflags = flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW;
+    if (!max_links && linkat(dirfd, src, dirfd, dst, flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0) == 0)
+        return HL_OK; /* the success path: one linkat, nothing else */
+    int e = errno;
+    struct split dsp;
+    split_path(dst, &dsp);
+    struct link_ctx c = {dirfd, dirfd, src, flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW,
+                         dirfd, *dsp.dir ? dsp.dir : ".", src, dst, "linkat"};
     if (max_links) {
-        hl_status s = check_max_links(dirfd, src, sflags, max_links, src, err);
+        hl_status s = check_max_links(&c, max_links, err);
         if (s != HL_OK)
             return s;
+        if (linkat(dirfd, src, dirfd, dst, flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0) == 0)
+            return HL_OK;
+        e = errno;
     }
-    if (linkat(dirfd, src, dirfd, dst, flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0) == 0)
-        return HL_OK;
-    struct link_ctx c = {dirfd, dirfd, src, sflags, src, dst};
-    return classify_link_failure(errno, &c, err);
+    return classify_link_failure(e, &c, err);
 }
 
 /* Open the directory part of path beneath dirfd; *out = dirfd if there is none.
@@ -428,6 +478,34 @@ static hl_status open_parent_beneath(int dirfd, const char *path, struct split *
     return HL_OK;
 }
 
+/* Link the inode behind the O_PATH descriptor sfd as ddir/name. AT_EMPTY_PATH
+ * first (one call; needs CAP_DAC_READ_SEARCH before Linux 6.10); else the
+ * descriptor's magic link in /proc/thread-self/fd, but only if that really is
+ * procfs: a fake /proc (a chroot, a sandbox) must not choose the source. */
+static int link_pinned(int sfd, int ddir, const char *name)
+{
+    if (linkat(sfd, "", ddir, name, AT_EMPTY_PATH) == 0)
+        return 0;
+    int e = errno;
+    if (e != ENOENT && e != EPERM)
+        return -1;
+    int proc = open("/proc/thread-self/fd", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf;
+    if (proc < 0 || fstatfs(proc, &sf) != 0 || sf.f_type != 0x9fa0 /* PROC_SUPER_MAGIC */) {
+        if (proc >= 0)
+            close(proc);
+        errno = e;
+        return -1;
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%d", sfd);
+    int r = linkat(proc, num, ddir, name, AT_SYMLINK_FOLLOW);
+    e = errno;
+    close(proc);
+    errno = e;
+    return r;
+}
+
 static hl_status create_beneath(int dirfd, const char *dst, const char *src, unsigned flags,
                                 unsigned long max_links, hl_error *err)
 {
@@ -441,11 +519,12 @@ static hl_status create_beneath(int dirfd, const char *dst, const char *src, uns
     int sdir = dirfd, ddir = dirfd, sfd = -1;
     const char *spath;
     int sflags;
-    char proc[64];
     hl_status s;
-    if (flags & HL_FOLLOW) {
-        /* Pin the final target, following symlinks beneath dirfd, and link
-         * that inode through its /proc/self/fd magic link. */
+    split_path(src, &ssp);
+    size_t slen = strlen(src);
+    if ((flags & HL_FOLLOW) || src[slen - 1] == '/') {
+        /* Follow the source (HL_FOLLOW, or a trailing slash, which makes
+         * linkat follow too) beneath dirfd, pin the final inode, link that. */
         sfd = open_beneath(dirfd, src, 0);
         if (sfd < 0)
             return classify_resolve_failure(-sfd, dirfd, src, HL_PATH_SOURCE, 1, err);
@@ -463,23 +542,11 @@ static hl_status create_beneath(int dirfd, const char *dst, const char *src, uns
         ddir = sdir; /* both names in one directory: resolve it once */
     else if ((s = open_parent_beneath(dirfd, dst, &dsp, &ddir, HL_PATH_DESTINATION, err)) != HL_OK)
         goto out;
-    if (max_links && (s = check_max_links(sdir, spath, sflags, max_links, src, err)) != HL_OK)
+    struct link_ctx c = {dirfd, sdir, spath, sflags, ddir, "", src, dst, "linkat"};
+    if (max_links && (s = check_max_links(&c, max_links, err)) != HL_OK)
         goto out;
-    int r;
-    if (sfd >= 0) {
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", sfd);
-        r = linkat(AT_FDCWD, proc, ddir, dsp.base, AT_SYMLINK_FOLLOW);
-        if (r != 0 && errno == ENOENT && access("/proc/self/fd", X_OK) != 0)
-            r = linkat(sfd, "", ddir, dsp.base, AT_EMPTY_PATH); /* no /proc: needs CAP_DAC_READ_SEARCH */
-    } else {
-        r = linkat(sdir, spath, ddir, dsp.base, 0);
-    }
-    if (r == 0) {
-        s = HL_OK;
-    } else {
-        struct link_ctx c = {dirfd, sdir, spath, sflags, src, dst};
-        s = classify_link_failure(errno, &c, err);
-    }
+    int r = sfd >= 0 ? link_pinned(sfd, ddir, dsp.base) : linkat(sdir, spath, ddir, dsp.base, 0);
+    s = r == 0 ? HL_OK : classify_link_failure(errno, &c, err);
 out:
     if (sdir != dirfd)
         close(sdir);

@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <stdio.h>
 
-/* Status -> name, sentence, canonical errno, canonical Win32 code. The
- * canonical codes are what the table maps back to the same status, except
- * where a status only exists as a refinement (see refinements[] below). */
+/* Status -> name, sentence, canonical errno, canonical Win32 code. Each
+ * canonical code maps back to its status through the table or a documented
+ * refinement (refinements[] below), with one exception: HL_ERR_ESCAPE's Win32
+ * code, ERROR_ACCESS_DENIED, which is what a sandbox answers on Windows;
+ * Windows itself never reports an escape. */
 static const struct status_info {
     const char *name;
     const char *message;

@@ -65,6 +65,12 @@ Test(args, bad_dirfd)
     hl_options beneath = {HL_BENEATH, 0};
     expect_invalid(file, "dst", "src", &beneath);
     expect_invalid(closed, "dst", "src", &beneath);
+    hl_options policy = {0, 5}; /* the policy's stat meets the bad dirfd first */
+    expect_invalid(file, "dst", "src", &policy);
+    expect_invalid(closed, "dst", "src", &policy);
+    hl_error e;
+    hl_create_at(closed, "dst", "src", &policy, &e);
+    cr_assert_eq(e.which, HL_PATH_NEITHER, "a bad dirfd concerns neither name: %s", e.message);
     close(file);
 }
 

@@ -29,6 +29,9 @@ static void build_tree(void)
     hlt_symlink("loop_b", "root/loop_a");
     hlt_symlink("loop_a", "root/loop_b");
     hlt_symlink("sub/../..", "root/d/to_root"); /* stays inside: resolves to root */
+    hlt_mkdir("outside/odir");
+    hlt_symlink("../outside/odir", "root/symdir");
+    hlt_symlink("/etc", "root/absdir");
     root_fd = openat(hlt_dfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
     cr_assert(root_fd >= 0);
 }
@@ -90,6 +93,50 @@ Test(beneath, symlinks_that_leave)
     expect("abs_self/root/n", "f", 0, HL_ERR_ESCAPE);
     expect("n", "to_secret", HL_FOLLOW, HL_ERR_ESCAPE);
     expect("n", "abs", HL_FOLLOW, HL_ERR_ESCAPE);
+}
+
+/* A trailing slash makes linkat follow the last symlink: it must stay beneath
+ * too, and what lies outside must not show through the status. */
+Test(beneath, trailing_slash_follows_and_stays_inside)
+{
+    build_tree();
+    expect("n", "symdir/", 0, HL_ERR_ESCAPE);
+    expect("n", "absdir/", 0, HL_ERR_ESCAPE);
+    expect("n", "to_secret/", 0, HL_ERR_ESCAPE);
+    expect("n", "up/", 0, HL_ERR_ESCAPE);
+    expect("n", "d/", 0, HL_ERR_IS_DIRECTORY);
+    expect("n", "d/to_root/", 0, HL_ERR_IS_DIRECTORY);
+    expect("n", "f/", 0, HL_ERR_NOT_DIRECTORY);
+    expect("n", "in_link/", 0, HL_ERR_NOT_DIRECTORY);
+    expect("n", "missing/", 0, HL_ERR_NOT_FOUND);
+}
+
+/* Magic links (/proc/self/cwd, /proc/self/fd/N) jump out: ESCAPE, the same
+ * answer from both resolvers. */
+Test(beneath, magic_links_escape)
+{
+    int proc = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (proc < 0)
+        HLT_SKIP("no /proc/self: %s", strerror(errno));
+    hlt_touch("x");
+    cr_assert_eq(fchdir(hlt_dfd), 0);
+    const char *srcs[] = {"cwd/x", "fd/0", "root/etc/passwd", "cwd/"};
+    for (int walk = 0; walk < 2; walk++) {
+        hl__posix_force_walk(walk);
+        for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++)
+            for (unsigned f = 0; f < 2; f++) {
+                if (i == 1 && !f)
+                    continue; /* "fd/0" without HL_FOLLOW names the magic link itself, inside */
+                hl_options o = {HL_BENEATH | (f ? HL_FOLLOW : 0), 0};
+                hl_error e;
+                hl_status s = hl_create_at(proc, "n", srcs[i], &o, &e);
+                cr_assert_eq(s, HL_ERR_ESCAPE, "%s: /proc/self + \"%s\": expected HL_ERR_ESCAPE, got %s; %s",
+                             walk ? "walk" : "openat2", srcs[i], hl_status_name(s), e.message);
+            }
+    }
+    hl__posix_force_walk(0);
+    cr_assert_eq(hlt_lstat("x").st_nlink, 1);
+    close(proc);
 }
 
 Test(beneath, symlink_chains)

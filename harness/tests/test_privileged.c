@@ -7,6 +7,8 @@
  */
 #include "common.h"
 
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/statfs.h>
 
 TestSuite(privileged, .init = hlt_setup, .fini = hlt_teardown);
@@ -211,4 +213,76 @@ Test(privileged, protected_hardlinks_come_before_missing_links, .fini = fini_pro
     expect("mq/n1", "mq/roots", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
     expect("mq/n2", "mq/mine", HL_ERR_NOT_SUPPORTED, EPERM, HL_PATH_SOURCE);
     hlt_root();
+}
+
+static int set_flags(const char *rel, int flags)
+{
+    int fd = openat(hlt_dfd, rel, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int r = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0 ? 0 : errno;
+    close(fd);
+    return r;
+}
+
+static void fini_flags(void)
+{
+    hlt_root();
+    set_flags("imm_dir", 0);
+    set_flags("imm_file", 0);
+    set_flags("app_file", 0);
+    hlt_teardown();
+}
+
+/* EPERM from an immutable directory concerns the new name; from an immutable
+ * or append-only source, the source. Both are ACCESS_DENIED. */
+Test(privileged, immutable_and_append_only, .fini = fini_flags)
+{
+    need_root();
+    hlt_mkdir("imm_dir");
+    hlt_touch("src");
+    hlt_touch("imm_file");
+    hlt_touch("app_file");
+    int e = set_flags("imm_dir", FS_IMMUTABLE_FL);
+    if (e)
+        HLT_SKIP("cannot set the immutable flag on %s (filesystem of HL_TEST_DIR): %s", hlt_dir, strerror(e));
+    cr_assert_eq(set_flags("imm_file", FS_IMMUTABLE_FL), 0);
+    cr_assert_eq(set_flags("app_file", FS_APPEND_FL), 0);
+    expect("imm_dir/n", "src", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_DESTINATION);
+    expect("n1", "imm_file", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
+    expect("n2", "app_file", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
+    hl_options beneath = {HL_BENEATH, 0};
+    hl_error err;
+    HLT_STATUS(hl_create_at(hlt_dfd, "imm_dir/n", "src", &beneath, &err), HL_ERR_ACCESS_DENIED, &err);
+    cr_assert_eq(err.which, HL_PATH_DESTINATION, "%s", err.message);
+}
+
+/* HL_FOLLOW under HL_BENEATH links the pinned inode; a fake /proc (here a
+ * tmpfs with /proc/thread-self/fd/N pointing outside) must not choose it. */
+Test(privileged, fake_proc_does_not_choose_the_source)
+{
+    need_mounts();
+    hlt_mkdir("root");
+    hlt_mkdir("outside");
+    hlt_touch("root/f");
+    hlt_touch("outside/secret");
+    if (mount("tmpfs", "/proc", "tmpfs", 0, "size=1m") != 0)
+        HLT_SKIP("cannot mount a tmpfs on /proc in the private namespace: %s", strerror(errno));
+    char target[4200];
+    snprintf(target, sizeof target, "%s/outside/secret", hlt_dir);
+    cr_assert_eq(mkdir("/proc/thread-self", 0755), 0);
+    cr_assert_eq(mkdir("/proc/thread-self/fd", 0755), 0);
+    int root = openat(hlt_dfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (int n = 0; n < 64; n++) { /* whichever number the pinned descriptor gets */
+        char p[64];
+        snprintf(p, sizeof p, "/proc/thread-self/fd/%d", n);
+        symlink(target, p);
+    }
+    hl_options o = {HL_BENEATH | HL_FOLLOW, 0};
+    hl_error e;
+    HLT_STATUS(hl_create_at(root, "n", "f", &o, &e), HL_OK, &e);
+    cr_assert_eq(hlt_lstat("root/n").st_ino, hlt_lstat("root/f").st_ino, "the link is not to root/f");
+    cr_assert_eq(hlt_lstat("outside/secret").st_nlink, 1, "the file outside gained a link");
+    umount2("/proc", MNT_DETACH);
+    close(root);
 }
