@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Tests of tools/hl-volume, one mode per ctest test:
-#   roundtrip KIND | readonly KIND | killed-up | busy-down | bad-args | no-leaks
+#   roundtrip KIND [HLPROBE] | readonly KIND | killed-up | busy-down | bad-args | no-leaks
+# With HLPROBE (build/tools/hlprobe), roundtrip also checks what libhl's volume
+# probe calls the volume and runs hlprobe's basic cases on it.
 # Each uses its own state directory under $BASE. Not root: skipped (exit 77),
 # or failed in strict mode (HL_STRICT=1).
 set -uo pipefail
@@ -31,6 +33,7 @@ magic_of() {
   case $1 in tmpfs) echo 1021994 ;; ext4) echo ef53 ;; xfs) echo 58465342 ;; btrfs) echo 9123683e ;; *) echo 65735546 ;; esac
 }
 mbr_of() { case $1 in ntfs | exfat) echo 7 ;; fat) echo c ;; *) echo 83 ;; esac; }
+libhl_name_of() { case $1 in ntfs) echo ntfs-3g ;; fat) echo fusefat ;; *) echo "$1" ;; esac; }
 
 # nothing of volume NAME (mount point MNT, image IMG) is left
 assert_gone() {
@@ -70,6 +73,11 @@ roundtrip)
     [ "$parts" -eq 1 ] || fail "expected one partition, found $parts"
     sfdisk -d "$img" | grep -q "start= *2048, .*type=$(mbr_of "$kind")" ||
       fail "partition is not at sector 2048 with type $(mbr_of "$kind"): $(sfdisk -d "$img" | grep '^/')"
+  fi
+  if [ -n "${3:-}" ]; then
+    probe=$("$3" "$mnt" 2>&1) || fail "hlprobe on $mnt: unexpected results: $(printf '%s\n' "$probe" | grep -E 'UNEXPECTED|unexpected')"
+    got=$(printf '%s\n' "$probe" | sed -n 's/^  filesystem   \([^ ]*\).*/\1/p')
+    [ "$got" = "$(libhl_name_of "$kind")" ] || fail "libhl's probe calls the volume '$got', expected $(libhl_name_of "$kind")"
   fi
   echo "hello" >"$mnt/file" || fail "cannot write a file"
   [ "$(cat "$mnt/file")" = hello ] || fail "cannot read the file back"
