@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -670,6 +671,45 @@ static const char *fuseblk_driver(const char *source)
     return NULL;
 }
 
+/* Without read access to the device (not root), the FUSE driver serving the
+ * mount point tells: the process whose arguments name it. */
+static const char *fuse_driver_of(const char *mnt)
+{
+    static const struct {
+        const char *prog, *name;
+    } drivers[] = {{"ntfs-3g", "ntfs-3g"}, {"lowntfs-3g", "ntfs-3g"}, {"mount.ntfs-3g", "ntfs-3g"},
+                   {"mount.ntfs", "ntfs-3g"}, {"exfat-fuse", "exfat"}, {"mount.exfat-fuse", "exfat"},
+                   {"mount.exfat", "exfat"}, {"fusefat", "fusefat"}};
+    const char *found = NULL;
+    DIR *proc = opendir("/proc");
+    struct dirent *d;
+    char path[300], args[8192];
+    while (proc && !found && (d = readdir(proc))) {
+        if (d->d_name[0] < '1' || d->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/cmdline", d->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, args, sizeof args - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        args[n] = '\0';
+        const char *prog = strrchr(args, '/') ? strrchr(args, '/') + 1 : args;
+        for (size_t i = 0; i < sizeof drivers / sizeof drivers[0] && !found; i++) {
+            if (strcmp(prog, drivers[i].prog) != 0)
+                continue;
+            for (const char *a = args + strlen(args) + 1; a < args + n; a += strlen(a) + 1)
+                if (strcmp(a, mnt) == 0)
+                    found = drivers[i].name;
+        }
+    }
+    if (proc)
+        closedir(proc);
+    return found;
+}
+
 static void name_fuse(hl_volume *out)
 {
     const char *sub = strncmp(out->fstype, "fuse.", 5) == 0 ? out->fstype + 5 : NULL;
@@ -680,6 +720,8 @@ static void name_fuse(hl_volume *out)
         name = sub;
     else if (strcmp(out->fstype, "fuseblk") == 0) {
         const char *drv = fuseblk_driver(out->source);
+        if (!drv)
+            drv = fuse_driver_of(out->mount_point);
         if (drv)
             name = drv;
     }

@@ -1,0 +1,229 @@
+/*
+ * Family 9, lifecycle: names come and go, the file stays while one is left.
+ * Unlinking one name keeps the data and lowers nlink for the others; renaming
+ * one link onto another link of the same file does nothing (POSIX rename: "if
+ * the old argument and the new argument resolve to the same existing file,
+ * rename() shall return successfully and perform no other action"); a file
+ * made with O_TMPFILE gets its first name through hl_create_at with HL_FOLLOW
+ * on /proc/self/fd/N (linkat's AT_SYMLINK_FOLLOW on the descriptor's magic
+ * link, which Linux allows for an O_TMPFILE file opened without O_EXCL); an
+ * open file whose last name is gone (nlink 0) cannot get a new one (ENOENT,
+ * HL_ERR_NOT_FOUND).
+ *
+ * In the fat profile there are no links to begin with: each case asserts the
+ * refusal (HL_ERR_NOT_SUPPORTED) and what is left to check.
+ */
+#include "hlc.h"
+
+#include <dirent.h>
+
+HLC_SUITE(lifecycle);
+
+static void expect_nlink(const char *rel, nlink_t want, ino_t ino)
+{
+    struct stat st = hlc_lstat(rel);
+    HLC_CHECK(st.st_ino == ino, "%s is inode %llu, expected %llu", hlc_path(rel), (unsigned long long)st.st_ino,
+              (unsigned long long)ino);
+    HLC_CHECK(st.st_nlink == want, "nlink of %s is %llu, expected %llu", hlc_path(rel),
+              (unsigned long long)st.st_nlink, (unsigned long long)want);
+}
+
+static void expect_data(const char *rel, const char *want)
+{
+    char *got = hlc_read(rel);
+    int ok = got && strcmp(got, want) == 0;
+    char seen[64];
+    snprintf(seen, sizeof seen, "%s", got ? got : "(unreadable)");
+    free(got);
+    HLC_CHECK(ok, "read through %s: expected \"%s\", got \"%s\"", hlc_path(rel), want, seen);
+}
+
+static void unlink_or_fail(const char *rel)
+{
+    HLC_CHECK(unlinkat(hlc_dfd, rel, 0) == 0, "unlink %s: %s", hlc_path(rel), strerror(errno));
+}
+
+/* ------------------------------------------------------------------ unlink */
+
+HLC_CASE(lifecycle, unlink_one_name_keeps_the_others)
+{
+    hlc_mkdir("d");
+    hlc_write("src", "survives");
+    if (!hlc_expect_link("a", "src", 0) || !hlc_expect_link("d/b", "src", 0))
+        return;
+    ino_t ino = hlc_lstat("src").st_ino;
+    unlink_or_fail("src");
+    HLC_CHECK(!hlc_exists("src"), "%s still exists after its unlink", hlc_path("src"));
+    expect_nlink("a", 2, ino);
+    expect_nlink("d/b", 2, ino);
+    expect_data("a", "survives");
+    expect_data("d/b", "survives");
+    unlink_or_fail("a");
+    expect_nlink("d/b", 1, ino);
+    expect_data("d/b", "survives");
+}
+
+/* ------------------------------------------------------------------ rename */
+
+static void rename_is_a_no_op(const char *from, const char *to, ino_t ino)
+{
+    hlc_snap *before = hlc_snapshot();
+    int r = renameat(hlc_dfd, from, hlc_dfd, to), e = errno;
+    hlc_snap *after = hlc_snapshot();
+    const char *c = hlc_changed(before, after);
+    char changed[9000];
+    snprintf(changed, sizeof changed, "%s", c ? c : "");
+    hlc_snap_free(before);
+    hlc_snap_free(after);
+    HLC_CHECK(r == 0, "rename %s onto %s, another name of the same file: expected success, got %s", hlc_path(from),
+              hlc_path(to), hl_errno_name(e));
+    HLC_CHECK(!*changed, "rename %s onto %s, another name of the same file, must do nothing, but %s", hlc_path(from),
+              hlc_path(to), changed);
+    expect_nlink(from, 2, ino);
+    expect_nlink(to, 2, ino);
+}
+
+HLC_CASE(lifecycle, rename_onto_another_link_of_the_same_file)
+{
+    hlc_mkdir("d");
+    hlc_write("a", "one file");
+    if (!hlc_expect_link("b", "a", 0))
+        return;
+    ino_t ino = hlc_lstat("a").st_ino;
+    rename_is_a_no_op("a", "b", ino);
+    rename_is_a_no_op("b", "a", ino);
+    unlink_or_fail("b");
+    if (!hlc_expect_link("d/c", "a", 0))
+        return;
+    rename_is_a_no_op("a", "d/c", ino); /* across directories too */
+    rename_is_a_no_op("d/c", "a", ino);
+    expect_data("d/c", "one file");
+}
+
+/* ------------------------------------------------------------------ O_TMPFILE */
+
+/* Filesystems whose Linux driver has a tmpfile operation: O_TMPFILE must
+ * work there. Elsewhere the open may be refused: EOPNOTSUPP (measured:
+ * ntfs-3g, fusefat and exfat-fuse, whose daemons have no tmpfile operation),
+ * or EISDIR from a kernel that does not know the flag. */
+static int must_have_tmpfile(void)
+{
+    static const char *const names[] = {"tmpfs", "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(hlc.vol.name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* An O_TMPFILE file, or -1 after asserting why this volume has none. */
+static int tmpfile_or_none(int extra)
+{
+    int fd = openat(hlc_dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC | extra, 0644);
+    if (fd >= 0)
+        return fd;
+    int e = errno;
+    HLC_CHECK(!must_have_tmpfile(), "O_TMPFILE in %s on %s: %s, expected it to work", hlc_dir, hlc.vol.name,
+              strerror(e));
+    HLC_CHECK(e == EOPNOTSUPP || e == EISDIR,
+              "O_TMPFILE in %s on %s: expected a file, or EOPNOTSUPP/EISDIR where there is none, got %s", hlc_dir,
+              hlc.vol.name, hl_errno_name(e));
+    cr_log_info("%s: %s has no O_TMPFILE (open: %s), as expected of it; nothing to link", hlc_case, hlc.vol.name,
+                hl_errno_name(e));
+    fprintf(stderr, "NOTE %s: %s has no O_TMPFILE (open: %s), as expected of it; nothing to link\n", hlc_case,
+            hlc.vol.name, hl_errno_name(e));
+    return -1;
+}
+
+HLC_CASE(lifecycle, tmpfile_gets_its_first_name)
+{
+    int fd = tmpfile_or_none(0);
+    if (fd < 0)
+        return;
+    ssize_t w = write(fd, "anonymous", 9);
+    struct stat st;
+    int ok = w == 9 && fstat(fd, &st) == 0;
+    int e = errno;
+    if (!ok)
+        close(fd);
+    HLC_CHECK(ok, "setup: write or fstat on the O_TMPFILE file: %s", strerror(e));
+    if (st.st_nlink != 0)
+        close(fd);
+    HLC_CHECK(st.st_nlink == 0, "an O_TMPFILE file has nlink %llu, expected 0", (unsigned long long)st.st_nlink);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int linked = hlc_expect_link("named", proc, HL_FOLLOW); /* nlink 0 -> 1, same inode */
+    close(fd);
+    if (!linked)
+        return;
+    struct stat now = hlc_lstat("named");
+    HLC_CHECK(now.st_ino == st.st_ino && now.st_nlink == 1,
+              "after closing the descriptor %s is inode %llu with nlink %llu, expected %llu with 1", hlc_path("named"),
+              (unsigned long long)now.st_ino, (unsigned long long)now.st_nlink, (unsigned long long)st.st_ino);
+    expect_data("named", "anonymous");
+    hlc_expect_link("second", "named", 0); /* and it is an ordinary file from then on */
+}
+
+/* O_EXCL: "the temporary file can never be linked into the file system". */
+HLC_CASE(lifecycle, tmpfile_with_o_excl_cannot_be_linked)
+{
+    int fd = tmpfile_or_none(O_EXCL);
+    if (fd < 0)
+        return;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    /* the kernel: nlink 0 and not I_LINKABLE is ENOENT; libhl sees nlink 0 */
+    hlc_expect_refused("named", proc, HL_FOLLOW, HL_ERR_NOT_FOUND, ENOENT);
+    close(fd);
+}
+
+/* ------------------------------------------------------------------ the last name gone */
+
+/* libfuse's high-level API renames an open file that is unlinked to
+ * .fuse_hidden<N> unless the daemon asks for hard_remove. */
+static const char *fuse_hidden(void)
+{
+    static char name[300];
+    int fd = openat(hlc_dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    const char *found = NULL;
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        if (strncmp(de->d_name, ".fuse_hidden", 12) == 0) {
+            snprintf(name, sizeof name, "%s", hlc_path(de->d_name));
+            found = name;
+            break;
+        }
+    if (d)
+        closedir(d);
+    else if (fd >= 0)
+        close(fd);
+    return found;
+}
+
+HLC_CASE(lifecycle, open_file_without_a_name_cannot_be_linked)
+{
+    hlc_write("src", "orphan");
+    int fd = openat(hlc_dfd, "src", O_RDONLY | O_CLOEXEC);
+    HLC_CHECK(fd >= 0, "setup: open %s: %s", hlc_path("src"), strerror(errno));
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (unlinkat(hlc_dfd, "src", 0) != 0) {
+        int e = errno;
+        close(fd);
+        hlc_fail("setup: unlink %s: %s", hlc_path("src"), strerror(e));
+    }
+    struct stat st;
+    int r = fstat(fd, &st);
+    if (r != 0 || st.st_nlink != 0) {
+        const char *hidden = fuse_hidden(); /* before the close: the daemon removes it then */
+        close(fd);
+        hlc_fail("the open file has nlink %llu after its last name was unlinked, expected 0%s%s%s",
+                 (unsigned long long)st.st_nlink, hidden ? "; it lives on as " : "", hidden ? hidden : "",
+                 hidden ? " (a FUSE daemon without hard_remove hides it instead of removing it)" : "");
+    }
+    if (hlc_links())
+        hlc_expect_refused("dst", proc, HL_FOLLOW, HL_ERR_NOT_FOUND, ENOENT);
+    else
+        hlc_expect_refused("dst", proc, HL_FOLLOW, HL_ERR_NOT_SUPPORTED, EPERM);
+    close(fd);
+}

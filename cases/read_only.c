@@ -1,0 +1,256 @@
+/*
+ * Family 8, read_only: a link whose new name is on a read-only mount gives
+ * HL_ERR_READ_ONLY (EROFS) and changes nothing. The read-only volume is
+ * HL_TARGET_RO (a read-only mount of the same kind holding hl-ro-source;
+ * tools/run-cases sets it), else a read-only bind mount of a directory of the
+ * case, in a mount namespace of the case's own.
+ *
+ * Linux's order (fs/namei.c do_linkat, measured on all seven kinds): look up
+ * the source (ENOENT); filename_create for the new name, which looks it up
+ * (EEXIST) and only then reports that its mount refused write access (EROFS);
+ * compare the two mounts (EXDEV); vfs_link (EPERM for a directory or a volume
+ * without links). So the read-only answer comes before "is a directory",
+ * "not supported" and "cross device", but after "not found" and "exists".
+ */
+#include "hlc.h"
+
+#include <dirent.h>
+#include <sys/statvfs.h>
+
+HLC_SUITE(read_only);
+
+static char ro[4096];       /* the read-only directory */
+static int rofd = -1;       /* a descriptor on it */
+static char ro_what[4400];  /* which one, for messages */
+
+static void ro_setup(void)
+{
+    const char *t = getenv("HL_TARGET_RO");
+    if (t && *t) {
+        HLC_CHECK(realpath(t, ro), "setup: HL_TARGET_RO=%s: %s", t, strerror(errno));
+        snprintf(ro_what, sizeof ro_what, "HL_TARGET_RO=%s", ro);
+        hl_volume v;
+        HLC_CHECK(hl_volume_probe(ro, &v) == HL_OK, "setup: cannot probe %s", ro_what);
+        HLC_CHECK(strcmp(v.name, hlc.vol.name) == 0, "setup: %s is %s, HL_TARGET=%s is %s: expected the same kind",
+                  ro_what, v.name, hlc.target, hlc.vol.name);
+    } else {
+        int e = hlc_private_mounts();
+        if (e)
+            hlc_skip("HL_TARGET_RO is not set, and no private mount namespace for a read-only bind mount: %s",
+                     strerror(e));
+        hlc_mkdir("rw");
+        hlc_write("rw/hl-ro-source", "a file to link from\n");
+        hlc_mkdir("ro");
+        e = hlc_bind("rw", "ro", 1);
+        HLC_CHECK(e == 0, "setup: read-only bind mount of %s on %s: %s", hlc_path("rw"), hlc_path("ro"),
+                  strerror(e));
+        snprintf(ro, sizeof ro, "%s", hlc_path("ro"));
+        snprintf(ro_what, sizeof ro_what, "read-only bind mount %s (HL_TARGET_RO not set)", ro);
+    }
+    rofd = open(ro, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    HLC_CHECK(rofd >= 0, "setup: open %s: %s", ro_what, strerror(errno));
+    struct statvfs sv;
+    HLC_CHECK(fstatvfs(rofd, &sv) == 0 && (sv.f_flag & ST_RDONLY), "setup: %s is not mounted read-only", ro_what);
+    struct stat st;
+    HLC_CHECK(fstatat(rofd, "hl-ro-source", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode),
+              "setup: %s holds no regular file hl-ro-source", ro_what);
+}
+
+/* ro/name, in one of two rotating buffers */
+static const char *ro_path(const char *name)
+{
+    static char bufs[2][4400];
+    static int i;
+    char *b = bufs[i++ & 1];
+    snprintf(b, sizeof bufs[0], "%s/%s", ro, name);
+    return b;
+}
+
+/* ------------------------------------------------------------------ what is there */
+
+/* One level of the read-only directory: name, type, inode, nlink, size. */
+struct entry {
+    char *name;
+    unsigned mode;
+    unsigned long long ino, nlink, size;
+};
+struct listing {
+    struct entry *e;
+    size_t n;
+};
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+static int list_dir(const char *dir, struct listing *l)
+{
+    *l = (struct listing){0};
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat st;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        l->e = realloc(l->e, (l->n + 1) * sizeof *l->e);
+        l->e[l->n++] = (struct entry){strdup(de->d_name), (unsigned)(st.st_mode & S_IFMT),
+                                      (unsigned long long)st.st_ino, (unsigned long long)st.st_nlink,
+                                      S_ISDIR(st.st_mode) ? 0 : (unsigned long long)st.st_size};
+    }
+    closedir(d);
+    if (l->n)
+        qsort(l->e, l->n, sizeof *l->e, by_name);
+    return 0;
+}
+
+static void list_free(struct listing *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->e[i].name);
+    free(l->e);
+    *l = (struct listing){0};
+}
+
+/* NULL if the same; else "DIR/x now exists" and so on, as hlc_changed says it. */
+static const char *list_changed(const struct listing *a, const struct listing *b, const char *dir)
+{
+    static char msg[8600];
+    size_t i = 0, j = 0;
+    while (i < a->n || j < b->n) {
+        int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->e[i].name, b->e[j].name);
+        const struct entry *x = &a->e[i], *y = &b->e[j];
+        if (c < 0)
+            snprintf(msg, sizeof msg, "%s/%s is gone", dir, x->name);
+        else if (c > 0)
+            snprintf(msg, sizeof msg, "%s/%s now exists", dir, y->name);
+        else if (x->mode != y->mode || x->ino != y->ino)
+            snprintf(msg, sizeof msg, "%s/%s is another file now", dir, x->name);
+        else if (x->nlink != y->nlink)
+            snprintf(msg, sizeof msg, "nlink of %s/%s went from %llu to %llu", dir, x->name, x->nlink, y->nlink);
+        else if (x->size != y->size)
+            snprintf(msg, sizeof msg, "size of %s/%s went from %llu to %llu", dir, x->name, x->size, y->size);
+        else {
+            i++, j++;
+            continue;
+        }
+        return msg;
+    }
+    return NULL;
+}
+
+static const char *got(hl_status s, const hl_error *e)
+{
+    static char b[160];
+    if (s == HL_OK || e->domain == HL_DOMAIN_NONE)
+        snprintf(b, sizeof b, "%s", hl_status_name(s));
+    else
+        snprintf(b, sizeof b, "%s (%s)", hl_status_name(s), hl_errno_name((int)e->native));
+    return b;
+}
+
+/* hlc_expect_refused with any dirfd: status, errno, nothing changed in the
+ * case directory nor on the read-only volume; every message names it. */
+static void expect_refused_ro(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
+                              int want_errno)
+{
+    struct listing rb, ra;
+    hlc_snap *before = hlc_snapshot();
+    int le = list_dir(ro, &rb);
+    hl_options o = {flags, 0};
+    hl_error e;
+    hl_status s = hl_create_at(dirfd, dst, src, &o, &e);
+    hlc_snap *after = hlc_snapshot();
+    int le2 = list_dir(ro, &ra);
+    le = le ? le : le2;
+    /* a name that appeared says most: report it first, whichever side it is on */
+    const char *here = hlc_changed(before, after), *there = le ? NULL : list_changed(&rb, &ra, ro);
+    const char *changed = there && (!here || strstr(there, " now exists")) ? there : here;
+    char what[9000];
+    snprintf(what, sizeof what, "%s", changed ? changed : "nothing changed on disk");
+    hlc_snap_free(before);
+    hlc_snap_free(after);
+    list_free(&rb);
+    list_free(&ra);
+    HLC_CHECK(!le, "cannot list %s: %s", ro_what, strerror(le));
+    HLC_CHECK(s == want, "expected %s, got %s; %s%s%s [%s]", hlc_describe(want), got(s, &e), what,
+              s == HL_OK ? "" : "; ", s == HL_OK ? "" : e.message, ro_what);
+    HLC_CHECK(!want_errno || (e.domain == HL_DOMAIN_ERRNO && e.native == want_errno),
+              "expected %s with errno %s, got %s; %s [%s]", hl_status_name(want), hl_errno_name(want_errno),
+              got(s, &e), e.message, ro_what);
+    HLC_CHECK(hl_status_refines(e.domain, e.native, s), "%s cannot come from native code %ld: %s", hl_status_name(s),
+              e.native, e.message);
+    HLC_CHECK(!changed, "refused with %s as expected, but %s [%s]", got(s, &e), what, ro_what);
+}
+
+/* ------------------------------------------------------------------ cases */
+
+/* Both names on the read-only volume, relative to a descriptor on it. */
+HLC_CASE(read_only, file_on_it)
+{
+    ro_setup();
+    expect_refused_ro(rofd, "x", "hl-ro-source", 0, HL_ERR_READ_ONLY, EROFS);
+}
+
+/* The same by absolute paths from the (writable) case directory's dirfd. */
+HLC_CASE(read_only, file_on_it_absolute)
+{
+    ro_setup();
+    expect_refused_ro(hlc_dfd, ro_path("x"), ro_path("hl-ro-source"), 0, HL_ERR_READ_ONLY, EROFS);
+}
+
+HLC_CASE(read_only, file_on_it_beneath)
+{
+    ro_setup();
+    expect_refused_ro(rofd, "x", "hl-ro-source", HL_BENEATH, HL_ERR_READ_ONLY, EROFS);
+}
+
+/* HL_FOLLOW | HL_BENEATH links a pinned descriptor (AT_EMPTY_PATH or /proc). */
+HLC_CASE(read_only, file_on_it_pinned)
+{
+    ro_setup();
+    expect_refused_ro(rofd, "x", "hl-ro-source", HL_FOLLOW | HL_BENEATH, HL_ERR_READ_ONLY, EROFS);
+}
+
+/* New name on it, source on the writable volume: EROFS, not EXDEV (the new
+ * name's mount is asked for write access before the mounts are compared). */
+HLC_CASE(read_only, into_it_from_elsewhere)
+{
+    ro_setup();
+    hlc_write("src", "writable side");
+    expect_refused_ro(hlc_dfd, ro_path("x"), "src", 0, HL_ERR_READ_ONLY, EROFS);
+}
+
+/* Source on it, new name on the writable volume: nothing would be written to
+ * the read-only one, so the answer is the mounts': EXDEV. */
+HLC_CASE(read_only, out_of_it)
+{
+    ro_setup();
+    expect_refused_ro(hlc_dfd, "x", ro_path("hl-ro-source"), 0, HL_ERR_CROSS_DEVICE, EXDEV);
+}
+
+/* A directory source (the read-only volume's root) with the new name on it:
+ * EROFS, not IS_DIRECTORY/EPERM, because filename_create refuses write access
+ * before vfs_link looks at what the source is. */
+HLC_CASE(read_only, directory_on_it)
+{
+    ro_setup();
+    expect_refused_ro(rofd, "x", ".", 0, HL_ERR_READ_ONLY, EROFS);
+}
+
+/* The new name exists: filename_create reports EEXIST before EROFS. */
+HLC_CASE(read_only, existing_name_on_it)
+{
+    ro_setup();
+    expect_refused_ro(rofd, "hl-ro-source", "hl-ro-source", 0, HL_ERR_EXISTS, EEXIST);
+}
+
+/* The source is missing: it is looked up first, ENOENT before EROFS. */
+HLC_CASE(read_only, missing_source_on_it)
+{
+    ro_setup();
+    expect_refused_ro(rofd, "x", "no-such-file", 0, HL_ERR_NOT_FOUND, ENOENT);
+}
