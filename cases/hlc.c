@@ -270,6 +270,7 @@ struct entry {
     unsigned long long ino, nlink, size;
 };
 struct hlc_snap {
+    char root[4096]; /* the directory it is of, for messages */
     struct entry *e;
     size_t n, cap;
 };
@@ -297,21 +298,25 @@ static int cmp_entry(const void *a, const void *b)
 
 /* Taken as root even while a case runs as nobody (hlc_nobody keeps the saved
  * uid 0): an unprivileged walk cannot see inside unsearchable directories. */
-hlc_snap *hlc_snapshot(void)
+hlc_snap *hlc_snapshot_of(const char *dir)
 {
     uid_t uid = geteuid();
     gid_t gid = getegid();
     if (uid != 0)
         hlc_root();
     hlc_snap *s = calloc(1, sizeof *s);
+    snprintf(s->root, sizeof s->root, "%s", dir);
     building = s;
-    prefix = strlen(hlc_dir);
-    nftw(hlc_dir, snap_entry, 64, FTW_PHYS | FTW_MOUNT);
-    qsort(s->e, s->n, sizeof *s->e, cmp_entry);
+    prefix = strlen(dir);
+    nftw(dir, snap_entry, 64, FTW_PHYS | FTW_MOUNT);
+    if (s->n)
+        qsort(s->e, s->n, sizeof *s->e, cmp_entry);
     if (uid != 0 && (setegid(gid) != 0 || seteuid(uid) != 0))
         hlc_fail("cannot return to uid %d after a snapshot: %s", (int)uid, strerror(errno));
     return s;
 }
+
+hlc_snap *hlc_snapshot(void) { return hlc_snapshot_of(hlc_dir); }
 
 void hlc_snap_free(hlc_snap *s)
 {
@@ -330,24 +335,24 @@ const char *hlc_changed(const hlc_snap *a, const hlc_snap *b)
     while (i < a->n || j < b->n) {
         int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->e[i].path, b->e[j].path);
         if (c < 0) {
-            snprintf(msg, sizeof msg, "%s%s is gone", hlc_dir, a->e[i].path);
+            snprintf(msg, sizeof msg, "%s%s is gone", a->root, a->e[i].path);
             return msg;
         }
         if (c > 0) {
-            snprintf(msg, sizeof msg, "%s%s now exists", hlc_dir, b->e[j].path);
+            snprintf(msg, sizeof msg, "%s%s now exists", a->root, b->e[j].path);
             return msg;
         }
         const struct entry *x = &a->e[i], *y = &b->e[j];
         if (x->mode != y->mode || x->ino != y->ino) {
-            snprintf(msg, sizeof msg, "%s%s is another file now", hlc_dir, x->path);
+            snprintf(msg, sizeof msg, "%s%s is another file now", a->root, x->path);
             return msg;
         }
         if (x->nlink != y->nlink) {
-            snprintf(msg, sizeof msg, "nlink of %s%s went from %llu to %llu", hlc_dir, x->path, x->nlink, y->nlink);
+            snprintf(msg, sizeof msg, "nlink of %s%s went from %llu to %llu", a->root, x->path, x->nlink, y->nlink);
             return msg;
         }
         if (x->size != y->size) {
-            snprintf(msg, sizeof msg, "size of %s%s went from %llu to %llu", hlc_dir, x->path, x->size, y->size);
+            snprintf(msg, sizeof msg, "size of %s%s went from %llu to %llu", a->root, x->path, x->size, y->size);
             return msg;
         }
         i++, j++;
@@ -370,7 +375,7 @@ const char *hlc_describe(hl_status s)
     return b;
 }
 
-static const char *describe_got(hl_status s, const hl_error *e)
+const char *hlc_describe_got(hl_status s, const hl_error *e)
 {
     static char b[160];
     if (s == HL_OK || e->domain == HL_DOMAIN_NONE)
@@ -386,25 +391,46 @@ hl_status hlc_link(const char *dst, const char *src, unsigned flags, hl_error *e
     return hl_create_at(hlc_dfd, dst, src, &o, e);
 }
 
-void hlc_expect_refused(const char *dst, const char *src, unsigned flags, hl_status want, int want_errno)
+void hlc_expect_refused_at(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
+                           int want_errno, const char *also, const char *note, void (*before_verdict)(void))
 {
-    hlc_snap *before = hlc_snapshot();
+    hlc_snap *before = hlc_snapshot(), *also_before = also ? hlc_snapshot_of(also) : NULL;
+    hl_options o = {flags, 0};
     hl_error e;
-    hl_status s = hlc_link(dst, src, flags, &e);
-    hlc_snap *after = hlc_snapshot();
-    const char *changed = hlc_changed(before, after);
+    hl_status s = hl_create_at(dirfd, dst, src, &o, &e);
+    hlc_snap *after = hlc_snapshot(), *also_after = also ? hlc_snapshot_of(also) : NULL;
+    /* a name that appeared says most: report it first, whichever side it is on */
+    const char *here = hlc_changed(before, after);
     char what[9000];
-    snprintf(what, sizeof what, "%s", changed ? changed : "nothing changed on disk");
+    snprintf(what, sizeof what, "%s", here ? here : "");
+    const char *there = also ? hlc_changed(also_before, also_after) : NULL;
+    if (there && (!here || strstr(there, " now exists")))
+        snprintf(what, sizeof what, "%s", there);
+    int changed = what[0] != '\0';
+    if (!changed)
+        snprintf(what, sizeof what, "nothing changed on disk");
     hlc_snap_free(before);
     hlc_snap_free(after);
-    HLC_CHECK(s == want, "expected %s, got %s; %s%s%s", hlc_describe(want), describe_got(s, &e), what,
-              s == HL_OK ? "" : "; ", s == HL_OK ? "" : e.message);
+    hlc_snap_free(also_before);
+    hlc_snap_free(also_after);
+    if (before_verdict)
+        before_verdict();
+    char tag[4200] = "";
+    if (note)
+        snprintf(tag, sizeof tag, " [%s]", note);
+    HLC_CHECK(s == want, "expected %s, got %s; %s%s%s%s", hlc_describe(want), hlc_describe_got(s, &e), what,
+              s == HL_OK ? "" : "; ", s == HL_OK ? "" : e.message, tag);
     HLC_CHECK(!want_errno || (e.domain == HL_DOMAIN_ERRNO && e.native == want_errno),
-              "expected %s with errno %s, got %s; %s", hl_status_name(want), hl_errno_name(want_errno),
-              describe_got(s, &e), e.message);
+              "expected %s with errno %s, got %s; %s%s", hl_status_name(want), hl_errno_name(want_errno),
+              hlc_describe_got(s, &e), e.message, tag);
     HLC_CHECK(hl_status_refines(e.domain, e.native, s), "%s cannot come from native code %ld: %s",
               hl_status_name(s), e.native, e.message);
-    HLC_CHECK(!changed, "refused with %s as expected, but %s", describe_got(s, &e), what);
+    HLC_CHECK(!changed, "refused with %s as expected, but %s%s", hlc_describe_got(s, &e), what, tag);
+}
+
+void hlc_expect_refused(const char *dst, const char *src, unsigned flags, hl_status want, int want_errno)
+{
+    hlc_expect_refused_at(hlc_dfd, dst, src, flags, want, want_errno, NULL, NULL, NULL);
 }
 
 int hlc_expect_link(const char *dst, const char *src, unsigned flags)
@@ -418,7 +444,7 @@ int hlc_expect_link(const char *dst, const char *src, unsigned flags)
     HLC_CHECK(fstatat(hlc_dfd, src, &before, sflags) == 0, "setup: %s: %s", hlc_path(src), strerror(errno));
     hl_error e;
     hl_status s = hlc_link(dst, src, flags, &e);
-    HLC_CHECK(s == HL_OK, "expected HL_OK, got %s; %s", describe_got(s, &e), e.message);
+    HLC_CHECK(s == HL_OK, "expected HL_OK, got %s; %s", hlc_describe_got(s, &e), e.message);
     struct stat d, after;
     HLC_CHECK(fstatat(hlc_dfd, dst, &d, AT_SYMLINK_NOFOLLOW) == 0, "HL_OK, but %s does not exist: %s",
               hlc_path(dst), strerror(errno));

@@ -80,7 +80,8 @@ struct stat hlc_stat(const char *rel);
 
 /* ---- what is on disk: a snapshot of the case directory and what changed */
 typedef struct hlc_snap hlc_snap;
-hlc_snap *hlc_snapshot(void);
+hlc_snap *hlc_snapshot(void);                /* of the case directory */
+hlc_snap *hlc_snapshot_of(const char *dir);  /* of any directory (another volume, a read-only mount) */
 /* NULL if the same; else "x now exists", "nlink of y went from 1 to 2" ... */
 const char *hlc_changed(const hlc_snap *before, const hlc_snap *after);
 void hlc_snap_free(hlc_snap *s);
@@ -89,11 +90,19 @@ void hlc_snap_free(hlc_snap *s);
 hl_status hlc_link(const char *dst, const char *src, unsigned flags, hl_error *e);
 /* Expect a refusal: status want, errno want_errno (0: any), nothing changed on disk. */
 void hlc_expect_refused(const char *dst, const char *src, unsigned flags, hl_status want, int want_errno);
+/* The same relative to any dirfd, watching the directory also (may be NULL)
+ * as well; note (may be NULL) ends every message; before_verdict (may be
+ * NULL) runs after the call, before any check (to remove what the case made
+ * on another volume, so that a failure leaves nothing behind). */
+void hlc_expect_refused_at(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
+                           int want_errno, const char *also, const char *note, void (*before_verdict)(void));
 /* Expect a link: HL_OK, same inode, nlink up by one (posix, ntfs profiles); in
  * the fat profile HL_ERR_NOT_SUPPORTED and nothing changed. Returns 1 if linked. */
 int hlc_expect_link(const char *dst, const char *src, unsigned flags);
-/* "HL_ERR_X (EXXX)" */
+/* "HL_ERR_X (EXXX)": a status with its canonical errno */
 const char *hlc_describe(hl_status s);
+/* "HL_ERR_X (EYYY)": what a call gave, with the native errno it came from */
+const char *hlc_describe_got(hl_status s, const hl_error *e);
 
 /* ---- privileges and mounts */
 int hlc_private_mounts(void); /* 0, or the errno why not */

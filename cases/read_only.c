@@ -66,124 +66,12 @@ static const char *ro_path(const char *name)
     return b;
 }
 
-/* ------------------------------------------------------------------ what is there */
-
-/* One level of the read-only directory: name, type, inode, nlink, size. */
-struct entry {
-    char *name;
-    unsigned mode;
-    unsigned long long ino, nlink, size;
-};
-struct listing {
-    struct entry *e;
-    size_t n;
-};
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
-static int list_dir(const char *dir, struct listing *l)
-{
-    *l = (struct listing){0};
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        struct stat st;
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-            continue;
-        l->e = realloc(l->e, (l->n + 1) * sizeof *l->e);
-        l->e[l->n++] = (struct entry){strdup(de->d_name), (unsigned)(st.st_mode & S_IFMT),
-                                      (unsigned long long)st.st_ino, (unsigned long long)st.st_nlink,
-                                      S_ISDIR(st.st_mode) ? 0 : (unsigned long long)st.st_size};
-    }
-    closedir(d);
-    if (l->n)
-        qsort(l->e, l->n, sizeof *l->e, by_name);
-    return 0;
-}
-
-static void list_free(struct listing *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->e[i].name);
-    free(l->e);
-    *l = (struct listing){0};
-}
-
-/* NULL if the same; else "DIR/x now exists" and so on, as hlc_changed says it. */
-static const char *list_changed(const struct listing *a, const struct listing *b, const char *dir)
-{
-    static char msg[8600];
-    size_t i = 0, j = 0;
-    while (i < a->n || j < b->n) {
-        int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->e[i].name, b->e[j].name);
-        const struct entry *x = &a->e[i], *y = &b->e[j];
-        if (c < 0)
-            snprintf(msg, sizeof msg, "%s/%s is gone", dir, x->name);
-        else if (c > 0)
-            snprintf(msg, sizeof msg, "%s/%s now exists", dir, y->name);
-        else if (x->mode != y->mode || x->ino != y->ino)
-            snprintf(msg, sizeof msg, "%s/%s is another file now", dir, x->name);
-        else if (x->nlink != y->nlink)
-            snprintf(msg, sizeof msg, "nlink of %s/%s went from %llu to %llu", dir, x->name, x->nlink, y->nlink);
-        else if (x->size != y->size)
-            snprintf(msg, sizeof msg, "size of %s/%s went from %llu to %llu", dir, x->name, x->size, y->size);
-        else {
-            i++, j++;
-            continue;
-        }
-        return msg;
-    }
-    return NULL;
-}
-
-static const char *got(hl_status s, const hl_error *e)
-{
-    static char b[160];
-    if (s == HL_OK || e->domain == HL_DOMAIN_NONE)
-        snprintf(b, sizeof b, "%s", hl_status_name(s));
-    else
-        snprintf(b, sizeof b, "%s (%s)", hl_status_name(s), hl_errno_name((int)e->native));
-    return b;
-}
-
-/* hlc_expect_refused with any dirfd: status, errno, nothing changed in the
- * case directory nor on the read-only volume; every message names it. */
+/* hlc_expect_refused with any dirfd, watching the read-only directory too;
+ * every message names which read-only directory it was. */
 static void expect_refused_ro(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
                               int want_errno)
 {
-    struct listing rb, ra;
-    hlc_snap *before = hlc_snapshot();
-    int le = list_dir(ro, &rb);
-    hl_options o = {flags, 0};
-    hl_error e;
-    hl_status s = hl_create_at(dirfd, dst, src, &o, &e);
-    hlc_snap *after = hlc_snapshot();
-    int le2 = list_dir(ro, &ra);
-    le = le ? le : le2;
-    /* a name that appeared says most: report it first, whichever side it is on */
-    const char *here = hlc_changed(before, after), *there = le ? NULL : list_changed(&rb, &ra, ro);
-    const char *changed = there && (!here || strstr(there, " now exists")) ? there : here;
-    char what[9000];
-    snprintf(what, sizeof what, "%s", changed ? changed : "nothing changed on disk");
-    hlc_snap_free(before);
-    hlc_snap_free(after);
-    list_free(&rb);
-    list_free(&ra);
-    HLC_CHECK(!le, "cannot list %s: %s", ro_what, strerror(le));
-    HLC_CHECK(s == want, "expected %s, got %s; %s%s%s [%s]", hlc_describe(want), got(s, &e), what,
-              s == HL_OK ? "" : "; ", s == HL_OK ? "" : e.message, ro_what);
-    HLC_CHECK(!want_errno || (e.domain == HL_DOMAIN_ERRNO && e.native == want_errno),
-              "expected %s with errno %s, got %s; %s [%s]", hl_status_name(want), hl_errno_name(want_errno),
-              got(s, &e), e.message, ro_what);
-    HLC_CHECK(hl_status_refines(e.domain, e.native, s), "%s cannot come from native code %ld: %s", hl_status_name(s),
-              e.native, e.message);
-    HLC_CHECK(!changed, "refused with %s as expected, but %s [%s]", got(s, &e), what, ro_what);
+    hlc_expect_refused_at(dirfd, dst, src, flags, want, want_errno, ro, ro_what, NULL);
 }
 
 /* ------------------------------------------------------------------ cases */
