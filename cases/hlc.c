@@ -158,7 +158,8 @@ void hlc_run(const char *name, void (*body)(void))
         body();
     const char *reason = known_reason(name);
     if (failed && reason) {
-        cr_log_warn("%s: expected failure (known divergence: %s): %s", name, reason, failure);
+        /* cr_log_info: a warning would make Criterion exit 1 although nothing failed */
+        cr_log_info("%s: expected failure (known divergence: %s): %s", name, reason, failure);
         fprintf(stderr, "XFAIL %s (known: %s)\n", failure, reason); /* failure starts "family/case: " */
         return;
     }
