@@ -374,7 +374,9 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
          * fails the same way the source is at fault, else the new name. */
         int se = fstatat(c->sdir, c->spath, &st, c->sflags) == 0 ? 0 : errno;
         if (e == ENOENT) {
-            if (se == 0 && st.st_nlink == 0) /* an open file whose last name is gone */
+            /* Linux looks up the new name's directory before it refuses a
+             * source whose last name is gone (nlink 0): check in that order */
+            if (se == 0 && st.st_nlink == 0 && (!c->dparent[0] || dir_exists(c->ddir, c->dparent)))
                 return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_src);
             if (se == 0) /* (a new name with a trailing slash lands here too: "n/" is a missing directory) */
                 return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, c->op, c->user_dst);

@@ -189,6 +189,9 @@ Test(link, open_file_without_a_name_is_not_found)
     HLT_STATUS(hl_create_at(hlt_dfd, "again", proc, &follow, &e), HL_ERR_NOT_FOUND, &e);
     cr_assert_eq(e.native, ENOENT);
     cr_assert(!hlt_exists("again"));
+    /* the new name's missing directory is looked up first (found by fuzz_ops) */
+    HLT_STATUS(hl_create_at(hlt_dfd, "nodir/again", proc, &follow, &e), HL_ERR_PATH_NOT_FOUND, &e);
+    cr_assert_eq(e.which, HL_PATH_DESTINATION, "%s", e.message);
     close(fd);
 }
 
