@@ -319,6 +319,17 @@ hlc_snap *hlc_snapshot_of(const char *dir)
 
 hlc_snap *hlc_snapshot(void) { return hlc_snapshot_of(hlc_dir); }
 
+const char *hlc_changed_since(hlc_snap *before)
+{
+    static char text[9000];
+    hlc_snap *after = hlc_snapshot_of(before->root);
+    const char *c = hlc_changed(before, after);
+    snprintf(text, sizeof text, "%s", c ? c : "");
+    hlc_snap_free(before);
+    hlc_snap_free(after);
+    return text[0] ? text : NULL;
+}
+
 void hlc_snap_free(hlc_snap *s)
 {
     if (!s)

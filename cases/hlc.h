@@ -85,6 +85,10 @@ hlc_snap *hlc_snapshot_of(const char *dir);  /* of any directory (another volume
 /* NULL if the same; else "x now exists", "nlink of y went from 1 to 2" ... */
 const char *hlc_changed(const hlc_snap *before, const hlc_snap *after);
 void hlc_snap_free(hlc_snap *s);
+/* After the call under test: what changed since before (NULL: nothing), seen
+ * in a new snapshot of the same directory; frees before. The text lives
+ * until the next call. */
+const char *hlc_changed_since(hlc_snap *before);
 
 /* ---- calls and expectations */
 hl_status hlc_link(const char *dst, const char *src, unsigned flags, hl_error *e);

@@ -69,12 +69,9 @@ static void rename_is_a_no_op(const char *from, const char *to, ino_t ino)
 {
     hlc_snap *before = hlc_snapshot();
     int r = renameat(hlc_dfd, from, hlc_dfd, to), e = errno;
-    hlc_snap *after = hlc_snapshot();
-    const char *c = hlc_changed(before, after);
+    const char *c = hlc_changed_since(before);
     char changed[9000];
     snprintf(changed, sizeof changed, "%s", c ? c : "");
-    hlc_snap_free(before);
-    hlc_snap_free(after);
     HLC_CHECK(r == 0, "rename %s onto %s, another name of the same file: expected success, got %s", hlc_path(from),
               hlc_path(to), hl_errno_name(e));
     HLC_CHECK(!*changed, "rename %s onto %s, another name of the same file, must do nothing, but %s", hlc_path(from),

@@ -30,15 +30,6 @@ static const char *which_name(hl_which w)
     return w == HL_PATH_SOURCE ? "the source" : w == HL_PATH_DESTINATION ? "the new name" : "neither name";
 }
 
-static const char *got(hl_status s, const hl_error *e)
-{
-    static char b[160];
-    if (s == HL_OK || e->domain != HL_DOMAIN_ERRNO)
-        snprintf(b, sizeof b, "%s", hl_status_name(s));
-    else
-        snprintf(b, sizeof b, "%s (%s)", hl_status_name(s), hl_errno_name((int)e->native));
-    return b;
-}
 
 static void need_root(void)
 {
@@ -114,23 +105,20 @@ static void refused_as_nobody_note(const char *dst, const char *src, hl_status w
     hlc_nobody();
     hl_status s = hlc_link(dst, src, 0, &e);
     hlc_root();
-    hlc_snap *after = hlc_snapshot();
-    const char *c = hlc_changed(before, after);
+    const char *c = hlc_changed_since(before);
     char changed[9000];
     snprintf(changed, sizeof changed, "%s", c ? c : "");
-    hlc_snap_free(before);
-    hlc_snap_free(after);
     HLC_CHECK(s == want, "as uid 65534, %s -> %s: expected %s (%s), got %s; %s%s%s%s", hlc_path(dst), hlc_path(src),
-              hl_status_name(want), hl_errno_name(want_errno), got(s, &e),
+              hl_status_name(want), hl_errno_name(want_errno), hlc_describe_got(s, &e),
               *changed ? changed : "nothing changed on disk", s == HL_OK ? "" : "; ", s == HL_OK ? "" : e.message,
               note);
     HLC_CHECK(e.domain == HL_DOMAIN_ERRNO && e.native == want_errno, "expected %s with errno %s, got %s; %s",
-              hl_status_name(want), hl_errno_name(want_errno), got(s, &e), e.message);
+              hl_status_name(want), hl_errno_name(want_errno), hlc_describe_got(s, &e), e.message);
     HLC_CHECK(hl_status_refines(e.domain, e.native, s), "%s cannot come from native code %ld: %s",
               hl_status_name(s), e.native, e.message);
-    HLC_CHECK(e.which == which, "%s as expected, but it concerns %s, expected %s; %s", got(s, &e),
+    HLC_CHECK(e.which == which, "%s as expected, but it concerns %s, expected %s; %s", hlc_describe_got(s, &e),
               which_name(e.which), which_name(which), e.message);
-    HLC_CHECK(!*changed, "refused with %s as expected, but %s", got(s, &e), changed);
+    HLC_CHECK(!*changed, "refused with %s as expected, but %s", hlc_describe_got(s, &e), changed);
 }
 
 static void refused_as_nobody(const char *dst, const char *src, hl_status want, int want_errno, hl_which which)
