@@ -286,7 +286,7 @@ HLC_CASE(names, deep_path_under_path_max_reaches_the_kernel)
     }
     free(level);
     char src[PATH_MAX], dst[PATH_MAX];
-    snprintf(src, sizeof src, "%s/src", path);
+    HLC_CHECK((size_t)snprintf(src, sizeof src, "%s/src", path) < sizeof src, "setup: path length");
     size_t pad = PATH_MAX - 1 - strlen(path) - strlen("/dst");
     char *tail = padded(pad + strlen("dst"), "dst");
     HLC_CHECK((size_t)snprintf(dst, sizeof dst, "%s/%s", path, tail) == PATH_MAX - 1, "setup: path length");

@@ -16,7 +16,7 @@ static void findmnt_type(const char *path, char *type, size_t cap, char *target,
     char *sp = strchr(line, ' ');
     cr_assert(sp);
     *sp = '\0';
-    snprintf(type, cap, "%s", line);
+    cr_assert((size_t)snprintf(type, cap, "%s", line) < cap, "findmnt type too long: %s", line);
     while (*++sp == ' ')
         ;
     sp[strcspn(sp, "\n")] = '\0';
