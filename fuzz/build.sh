@@ -70,7 +70,7 @@ engine=($LIB_FUZZING_ENGINE)
 
 # libhl: the same sources as harness/CMakeLists.txt's hl library (Linux backend).
 libhl=()
-for s in hl status fstable posix; do
+for s in hl status message fstable linux; do
   echo "CC   harness/src/$s.c"
   "$CC" "${cflags[@]}" -c "$root/harness/src/$s.c" -o "$obj/hl_$s.o"
   libhl+=("$obj/hl_$s.o")

@@ -49,25 +49,3 @@ const struct hl_fs_info *hl__fs_lookup(const char *name)
             return &table[i];
     return NULL;
 }
-
-/* Linux statfs magic numbers (linux/magic.h); ext2/3/4 share one. */
-static const struct {
-    unsigned long long magic;
-    const char *name;
-} magics[] = {
-    {0xEF53, "ext4"},      {0x58465342, "xfs"},     {0x9123683E, "btrfs"},
-    {0xF2F52010, "f2fs"},  {0x01021994, "tmpfs"},   {0x858458f6, "ramfs"},
-    {0x958458f6, "hugetlbfs"}, {0x73717368, "squashfs"}, {0xE0F5E1E2, "erofs"},
-    {0x794c7630, "overlay"}, {0x6969, "nfs"},       {0x4d44, "vfat"},
-    {0x2011BAB0, "exfat"}, {0x5346544e, "ntfs"},    {0x7366746e, "ntfs3"},
-    {0x19800202, "mqueue"}, {0x9fa0, "proc"},       {0x62656572, "sysfs"},
-    {0x1cd1, "devpts"},    {0xcafe4a11, "bpf"},     {0x63677270, "cgroup2"},
-};
-
-const char *hl__fs_name_from_magic(unsigned long long magic)
-{
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (magics[i].magic == magic)
-            return magics[i].name;
-    return NULL;
-}

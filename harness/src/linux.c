@@ -1,7 +1,8 @@
 /*
- * The POSIX (Linux) backend: linkat(2), confinement with openat2(2)
- * RESOLVE_BENEATH or a component walk, classification of failures with a
- * documented look at the source, and the volume probe.
+ * The Linux backend: linkat(2), confinement with openat2(2) RESOLVE_BENEATH
+ * or a component walk, classification of failures with a documented look at
+ * the source (/proc for protected_hardlinks and capabilities), and the volume
+ * probe (statfs, /proc/self/mountinfo, the FUSE driver behind a mount).
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -20,16 +21,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #ifdef SYS_openat2
 #include <linux/openat2.h>
 #endif
 
 #define HL_MAX_SYMLINKS 40 /* Linux MAXSYMLINKS */
 
-hl_status hl_create(const char *dst, const char *src, hl_error *err)
-{
-    return hl_create_at(AT_FDCWD, dst, src, NULL, err);
-}
+_Static_assert(HL__CWD == AT_FDCWD, "HL__CWD must be Linux's AT_FDCWD");
 
 static hl_status fail_errno(hl_error *err, int e, hl_status s, hl_which which, const char *op,
                             const char *path)
@@ -74,7 +74,7 @@ void hl__posix_force_walk(int on) { atomic_store(&force_walk, on); }
 static int magic_link(int dir, const char *text, size_t n)
 {
     struct statfs sf;
-    return fstatfs(dir, &sf) == 0 && sf.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */ && memchr(text, ':', n);
+    return fstatfs(dir, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC && memchr(text, ':', n);
 }
 
 /* Portable walk: one component at a time with O_NOFOLLOW, ".." pops a stack
@@ -494,7 +494,7 @@ static int link_pinned(int sfd, int ddir, const char *name)
         return -1;
     int proc = open("/proc/thread-self/fd", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct statfs sf;
-    if (proc < 0 || fstatfs(proc, &sf) != 0 || sf.f_type != 0x9fa0 /* PROC_SUPER_MAGIC */) {
+    if (proc < 0 || fstatfs(proc, &sf) != 0 || sf.f_type != PROC_SUPER_MAGIC) {
         if (proc >= 0)
             close(proc);
         errno = e;
@@ -586,6 +586,34 @@ hl_status hl__backend_create(int dirfd, const char *dst, const char *src, unsign
 
 /* ------------------------------------------------------------------------ */
 /* Volume probe                                                              */
+
+/* statfs f_type -> name, for when the mount table cannot be read. ext2/3/4
+ * share one magic. The last three are not in <linux/magic.h>: their drivers
+ * define them (fs/ntfs/ntfs.h, fs/ntfs3/super.c, ipc/mqueue.c). */
+static const struct {
+    unsigned long long magic;
+    const char *name;
+} magics[] = {
+    {EXT4_SUPER_MAGIC, "ext4"},        {XFS_SUPER_MAGIC, "xfs"},
+    {BTRFS_SUPER_MAGIC, "btrfs"},      {F2FS_SUPER_MAGIC, "f2fs"},
+    {TMPFS_MAGIC, "tmpfs"},            {RAMFS_MAGIC, "ramfs"},
+    {HUGETLBFS_MAGIC, "hugetlbfs"},    {SQUASHFS_MAGIC, "squashfs"},
+    {EROFS_SUPER_MAGIC_V1, "erofs"},   {OVERLAYFS_SUPER_MAGIC, "overlay"},
+    {NFS_SUPER_MAGIC, "nfs"},          {MSDOS_SUPER_MAGIC, "vfat"},
+    {EXFAT_SUPER_MAGIC, "exfat"},      {PROC_SUPER_MAGIC, "proc"},
+    {SYSFS_MAGIC, "sysfs"},            {DEVPTS_SUPER_MAGIC, "devpts"},
+    {BPF_FS_MAGIC, "bpf"},             {CGROUP2_SUPER_MAGIC, "cgroup2"},
+    {0x5346544e, "ntfs"},              {0x7366746e, "ntfs3"},
+    {0x19800202, "mqueue"},
+};
+
+const char *hl__fs_name_from_magic(unsigned long long magic)
+{
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (magics[i].magic == magic)
+            return magics[i].name;
+    return NULL;
+}
 
 /* Undo mountinfo's octal escapes (\040 for a space) in place. */
 static void unescape(char *s)
@@ -748,7 +776,7 @@ static hl_status probe_fd(int fd, hl_volume *out)
         mounted = find_mount(real, out);
     }
     const char *magic_name = hl__fs_name_from_magic(out->magic);
-    if (mounted && out->magic == 0x65735546 /* FUSE_SUPER_MAGIC */)
+    if (mounted && out->magic == FUSE_SUPER_MAGIC)
         name_fuse(out);
     else if (mounted)
         snprintf(out->name, sizeof out->name, "%s", out->fstype);
