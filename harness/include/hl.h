@@ -25,27 +25,62 @@ extern "C" {
 #define HL_VERSION_MAJOR 0
 #define HL_VERSION_MINOR 1
 
-/* Portable outcome of a call. The numbering is stable: add at the end. */
+/*
+ * Every status, written once: X(NAME, canonical errno, canonical Win32 code,
+ * "sentence"). It makes the hl_status enum (in this order: the numbering is
+ * stable, add at the end) and what hl_status_name, hl_status_to_errno,
+ * hl_status_to_win32 and hl_strerror answer. Win32 codes are winerror.h
+ * numbers, so the list compiles everywhere; expanding the errno column needs
+ * <errno.h>. Each canonical code maps back to its status through the
+ * classification tables or a documented refinement, except HL_ERR_ESCAPE's
+ * Win32 code: ERROR_ACCESS_DENIED is what a sandbox answers on Windows.
+ */
+#define HL_STATUS_MAP(X)                                                                           \
+    X(HL_OK, 0, 0, "The link was created.")                                                        \
+    X(HL_ERR_INVALID_ARGUMENT, EINVAL, 87 /* ERROR_INVALID_PARAMETER */,                           \
+      "An argument is invalid: a null or empty path, a path of PATH_MAX bytes or more, "           \
+      "a bad directory descriptor or an unknown flag.")                                            \
+    X(HL_ERR_NOT_FOUND, ENOENT, 2 /* ERROR_FILE_NOT_FOUND */,                                      \
+      "The existing file (the source) does not exist.")                                            \
+    X(HL_ERR_PATH_NOT_FOUND, ENOENT, 3 /* ERROR_PATH_NOT_FOUND */,                                 \
+      "A directory on the way to one of the names does not exist.")                                \
+    /* any type, dangling symlink too */                                                           \
+    X(HL_ERR_EXISTS, EEXIST, 183 /* ERROR_ALREADY_EXISTS */, "The new name already exists.")       \
+    X(HL_ERR_IS_DIRECTORY, EISDIR, 5 /* ERROR_ACCESS_DENIED */,                                    \
+      "The source is a directory; directories cannot be hard-linked.")                             \
+    X(HL_ERR_CROSS_DEVICE, EXDEV, 17 /* ERROR_NOT_SAME_DEVICE */,                                  \
+      "The source and the new name are on different volumes or mount points.")                     \
+    X(HL_ERR_TOO_MANY_LINKS, EMLINK, 1142 /* ERROR_TOO_MANY_LINKS */,                              \
+      "The source already has as many names as the volume or the policy allows.")                  \
+    /* FAT, exFAT, a FUSE filesystem without a link operation */                                   \
+    X(HL_ERR_NOT_SUPPORTED, EOPNOTSUPP, 50 /* ERROR_NOT_SUPPORTED */,                              \
+      "The volume does not support hard links.")                                                   \
+    /* permissions, protected_hardlinks, immutable/append-only */                                  \
+    X(HL_ERR_ACCESS_DENIED, EACCES, 5 /* ERROR_ACCESS_DENIED */,                                   \
+      "Permission to create the link was denied.")                                                 \
+    X(HL_ERR_NAME_TOO_LONG, ENAMETOOLONG, 206 /* ERROR_FILENAME_EXCED_RANGE */,                    \
+      "A name or path is too long for the volume.")                                                \
+    X(HL_ERR_NOT_DIRECTORY, ENOTDIR, 267 /* ERROR_DIRECTORY */,                                    \
+      "A component used as a directory is not a directory.")                                       \
+    X(HL_ERR_LOOP, ELOOP, 1921 /* ERROR_CANT_RESOLVE_FILENAME */,                                  \
+      "Too many symbolic links were met while resolving a path.")                                  \
+    X(HL_ERR_READ_ONLY, EROFS, 19 /* ERROR_WRITE_PROTECT */, "The volume is read-only.")           \
+    X(HL_ERR_NO_SPACE, ENOSPC, 112 /* ERROR_DISK_FULL */,                                          \
+      "The volume has no space, inodes or quota left for the new name.")                           \
+    /* only with HL_BENEATH */                                                                     \
+    X(HL_ERR_ESCAPE, EXDEV, 5 /* ERROR_ACCESS_DENIED */,                                           \
+      "A path would leave the directory it must stay beneath.")                                    \
+    X(HL_ERR_IO, EIO, 1117 /* ERROR_IO_DEVICE */,                                                  \
+      "The volume reported an input/output error or corruption.")                                  \
+    X(HL_ERR_UNEXPECTED, 0, 0,                                                                     \
+      "The system reported an error this library does not classify; see the native code.")
+
+/* Portable outcome of a call. */
 typedef enum hl_status {
-    HL_OK = 0,
-    HL_ERR_INVALID_ARGUMENT,  /* NULL or empty path, path >= PATH_MAX, bad dirfd, unknown flag */
-    HL_ERR_NOT_FOUND,         /* the source itself does not exist */
-    HL_ERR_PATH_NOT_FOUND,    /* a directory on the way to either name does not exist */
-    HL_ERR_EXISTS,            /* the new name exists already (any type, dangling symlink too) */
-    HL_ERR_IS_DIRECTORY,      /* the source is a directory */
-    HL_ERR_CROSS_DEVICE,      /* the names are on different volumes or mount points */
-    HL_ERR_TOO_MANY_LINKS,    /* the source has reached the volume's or the policy's limit */
-    HL_ERR_NOT_SUPPORTED,     /* the volume has no hard links (FAT, exFAT, ...) */
-    HL_ERR_ACCESS_DENIED,     /* permissions, protected_hardlinks, immutable/append-only */
-    HL_ERR_NAME_TOO_LONG,     /* a component longer than the volume allows */
-    HL_ERR_NOT_DIRECTORY,     /* a file was used as a directory on the way */
-    HL_ERR_LOOP,              /* too many symbolic links while resolving */
-    HL_ERR_READ_ONLY,         /* the volume is mounted read-only */
-    HL_ERR_NO_SPACE,          /* no space, no inodes or quota exhausted */
-    HL_ERR_ESCAPE,            /* HL_BENEATH: a path would leave the directory */
-    HL_ERR_IO,                /* the device reported an I/O error or corruption */
-    HL_ERR_UNEXPECTED,        /* a native error this library cannot classify; see hl_error.native */
-    HL_STATUS_COUNT           /* number of statuses, not a status */
+#define HL__STATUS_ENUM(name, errnum, win32, sentence) name,
+    HL_STATUS_MAP(HL__STATUS_ENUM)
+#undef HL__STATUS_ENUM
+    HL_STATUS_COUNT /* number of statuses, not a status */
 } hl_status;
 
 /* Where hl_error.native comes from. */

@@ -7,50 +7,18 @@
 #include <errno.h>
 #include <stdio.h>
 
-/* Status -> name, sentence, canonical errno, canonical Win32 code. Each
- * canonical code maps back to its status through the table or a documented
- * refinement (refinements[] below), with one exception: HL_ERR_ESCAPE's Win32
- * code, ERROR_ACCESS_DENIED, which is what a sandbox answers on Windows;
- * Windows itself never reports an escape. */
+/* Status -> name, sentence, canonical errno, canonical Win32 code: hl.h's HL_STATUS_MAP. */
 static const struct status_info {
     const char *name;
     const char *message;
     int errnum;
     unsigned long win32;
-} statuses[HL_STATUS_COUNT] = {
-    [HL_OK] = {"HL_OK", "The link was created.", 0, 0},
-    [HL_ERR_INVALID_ARGUMENT] = {"HL_ERR_INVALID_ARGUMENT",
-        "An argument is invalid: a null or empty path, a path of PATH_MAX bytes or more, "
-        "a bad directory descriptor or an unknown flag.", EINVAL, 87},
-    [HL_ERR_NOT_FOUND] = {"HL_ERR_NOT_FOUND", "The existing file (the source) does not exist.", ENOENT, 2},
-    [HL_ERR_PATH_NOT_FOUND] = {"HL_ERR_PATH_NOT_FOUND",
-        "A directory on the way to one of the names does not exist.", ENOENT, 3},
-    [HL_ERR_EXISTS] = {"HL_ERR_EXISTS", "The new name already exists.", EEXIST, 183},
-    [HL_ERR_IS_DIRECTORY] = {"HL_ERR_IS_DIRECTORY",
-        "The source is a directory; directories cannot be hard-linked.", EISDIR, 5},
-    [HL_ERR_CROSS_DEVICE] = {"HL_ERR_CROSS_DEVICE",
-        "The source and the new name are on different volumes or mount points.", EXDEV, 17},
-    [HL_ERR_TOO_MANY_LINKS] = {"HL_ERR_TOO_MANY_LINKS",
-        "The source already has as many names as the volume or the policy allows.", EMLINK, 1142},
-    [HL_ERR_NOT_SUPPORTED] = {"HL_ERR_NOT_SUPPORTED", "The volume does not support hard links.",
-        EOPNOTSUPP, 50},
-    [HL_ERR_ACCESS_DENIED] = {"HL_ERR_ACCESS_DENIED",
-        "Permission to create the link was denied.", EACCES, 5},
-    [HL_ERR_NAME_TOO_LONG] = {"HL_ERR_NAME_TOO_LONG", "A name or path is too long for the volume.",
-        ENAMETOOLONG, 206},
-    [HL_ERR_NOT_DIRECTORY] = {"HL_ERR_NOT_DIRECTORY",
-        "A component used as a directory is not a directory.", ENOTDIR, 267},
-    [HL_ERR_LOOP] = {"HL_ERR_LOOP", "Too many symbolic links were met while resolving a path.",
-        ELOOP, 1921},
-    [HL_ERR_READ_ONLY] = {"HL_ERR_READ_ONLY", "The volume is read-only.", EROFS, 19},
-    [HL_ERR_NO_SPACE] = {"HL_ERR_NO_SPACE",
-        "The volume has no space, inodes or quota left for the new name.", ENOSPC, 112},
-    [HL_ERR_ESCAPE] = {"HL_ERR_ESCAPE",
-        "A path would leave the directory it must stay beneath.", EXDEV, 5},
-    [HL_ERR_IO] = {"HL_ERR_IO", "The volume reported an input/output error or corruption.", EIO, 1117},
-    [HL_ERR_UNEXPECTED] = {"HL_ERR_UNEXPECTED",
-        "The system reported an error this library does not classify; see the native code.", 0, 0},
+} statuses[] = {
+#define HL__STATUS_INFO(status, errnum, win32, sentence) [status] = {#status, sentence, errnum, win32},
+    HL_STATUS_MAP(HL__STATUS_INFO)
+#undef HL__STATUS_INFO
 };
+_Static_assert(sizeof statuses / sizeof statuses[0] == HL_STATUS_COUNT, "one entry per status");
 
 /* errno -> status. One entry per errno value; see refinements[] for the
  * answers a follow-up look may give instead. */
