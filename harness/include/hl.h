@@ -41,17 +41,17 @@ extern "C" {
       "An argument is invalid: a null or empty path, a path of PATH_MAX bytes or more, "           \
       "a bad directory descriptor or an unknown flag.")                                            \
     X(HL_ERR_NOT_FOUND, ENOENT, 2 /* ERROR_FILE_NOT_FOUND */,                                      \
-      "The existing file (the source) does not exist.")                                            \
+      "The existing file does not exist.")                                                         \
     X(HL_ERR_PATH_NOT_FOUND, ENOENT, 3 /* ERROR_PATH_NOT_FOUND */,                                 \
       "A directory on the way to one of the names does not exist.")                                \
     /* any type, dangling symlink too */                                                           \
     X(HL_ERR_EXISTS, EEXIST, 183 /* ERROR_ALREADY_EXISTS */, "The new name already exists.")       \
     X(HL_ERR_IS_DIRECTORY, EISDIR, 5 /* ERROR_ACCESS_DENIED */,                                    \
-      "The source is a directory; directories cannot be hard-linked.")                             \
+      "The existing file is a directory; directories cannot be hard-linked.")                      \
     X(HL_ERR_CROSS_DEVICE, EXDEV, 17 /* ERROR_NOT_SAME_DEVICE */,                                  \
-      "The source and the new name are on different volumes or mount points.")                     \
+      "The existing file and the new name are on different volumes or mount points.")              \
     X(HL_ERR_TOO_MANY_LINKS, EMLINK, 1142 /* ERROR_TOO_MANY_LINKS */,                              \
-      "The source already has as many names as the volume or the policy allows.")                  \
+      "The existing file already has as many names as the volume or the policy allows.")           \
     /* FAT, exFAT, a FUSE filesystem without a link operation */                                   \
     X(HL_ERR_NOT_SUPPORTED, EOPNOTSUPP, 50 /* ERROR_NOT_SUPPORTED */,                              \
       "The volume does not support hard links.")                                                   \
@@ -94,7 +94,7 @@ typedef enum hl_domain {
 /* Which of the two names a failure concerns. */
 typedef enum hl_which {
     HL_PATH_NEITHER = 0,   /* both, or the call as a whole (cross-device, bad flags) */
-    HL_PATH_SOURCE,        /* the existing file, second argument */
+    HL_PATH_SOURCE,        /* the existing file, second argument (the enum keeps link(2)'s words) */
     HL_PATH_DESTINATION    /* the new name, first argument */
 } hl_which;
 
@@ -110,7 +110,8 @@ typedef struct hl_error {
 } hl_error;
 
 /* hl_options.flags */
-#define HL_FOLLOW  0x1u  /* follow a symlink source (linkat's AT_SYMLINK_FOLLOW); default links the symlink itself */
+#define HL_FOLLOW  0x1u  /* an existing file that is a symlink is followed (AT_SYMLINK_FOLLOW);
+                            default: the symlink itself is linked */
 #define HL_BENEATH 0x2u  /* resolve both paths strictly beneath dirfd: absolute paths, ".." and
                             symlinks that would leave it fail with HL_ERR_ESCAPE */
 #define HL_FLAGS_ALL (HL_FOLLOW | HL_BENEATH)
@@ -122,7 +123,7 @@ typedef struct hl_error {
 typedef struct hl_options {
     unsigned flags;           /* HL_FOLLOW | HL_BENEATH */
     unsigned long max_links;  /* 0: the filesystem's own limit; N: refuse with HL_ERR_TOO_MANY_LINKS
-                                 when the source already has N names (checked with one stat
+                                 when the existing file already has N names (checked with one stat
                                  just before the link; best effort against concurrent linkers) */
 } hl_options;
 
@@ -151,11 +152,12 @@ const char *hl_strerror(hl_status s);
 /*
  * The error model: one table each way. hl_status_from_* gives the table's
  * answer (HL_ERR_UNEXPECTED for a code it does not know). hl_create may refine
- * that answer with a documented look at the source after the failure (Linux
- * EPERM: directory / no hard links / protected_hardlinks; ENOENT: source or
- * a directory on the way; EXDEV during HL_BENEATH resolution: escape; Win32
- * ACCESS_DENIED with a directory source); hl_status_refines says whether a
- * status is the table's answer or one of those refinements.
+ * that answer with a documented look at the existing file after the failure
+ * (Linux EPERM: directory / no hard links / protected_hardlinks; ENOENT: the
+ * existing file or a directory on the way; EXDEV during HL_BENEATH resolution:
+ * escape; Win32 ACCESS_DENIED: the existing file is a directory);
+ * hl_status_refines says whether a status is the table's answer or one of
+ * those refinements.
  */
 hl_status hl_status_from_errno(int errnum);
 hl_status hl_status_from_win32(unsigned long code);

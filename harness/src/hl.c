@@ -18,23 +18,23 @@ static hl_status check_path(const char *p, hl_which which, hl_error *err)
     return HL_OK;
 }
 
-hl_status hl_create(const char *dst, const char *src, hl_error *err)
+hl_status hl_create(const char *new_name, const char *existing, hl_error *err)
 {
-    return hl_create_at(HL__CWD, dst, src, NULL, err);
+    return hl_create_at(HL__CWD, new_name, existing, NULL, err);
 }
 
-hl_status hl_create_at(int dirfd, const char *dst, const char *src, const hl_options *opt,
+hl_status hl_create_at(int dirfd, const char *new_name, const char *existing, const hl_options *opt,
                        hl_error *err)
 {
     hl_status s;
-    if ((s = check_path(dst, HL_PATH_DESTINATION, err)) != HL_OK ||
-        (s = check_path(src, HL_PATH_SOURCE, err)) != HL_OK)
+    if ((s = check_path(new_name, HL_PATH_DESTINATION, err)) != HL_OK ||
+        (s = check_path(existing, HL_PATH_SOURCE, err)) != HL_OK)
         return s;
     unsigned flags = opt ? opt->flags : 0;
     if (flags & ~HL_FLAGS_ALL)
         return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_NONE, 0, HL_PATH_NEITHER,
                         "arguments (unknown flag bits)", NULL);
-    s = hl__backend_create(dirfd, dst, src, flags, opt ? opt->max_links : 0, err);
+    s = hl__backend_create(dirfd, new_name, existing, flags, opt ? opt->max_links : 0, err);
     if (s == HL_OK && err) { /* no formatting on the success path */
         static const char done[] = "link: created";
         err->status = HL_OK;

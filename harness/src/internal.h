@@ -44,7 +44,7 @@ const struct hl_fs_info *hl__fs_lookup(const char *name);
 #define HL__CWD (-100)
 /* Arguments are already checked by the front end (hl.c), except dirfd, which
  * only the platform can check. */
-hl_status hl__backend_create(int dirfd, const char *dst, const char *src, unsigned flags,
+hl_status hl__backend_create(int dirfd, const char *new_name, const char *existing, unsigned flags,
                              unsigned long max_links, hl_error *err);
 /* out is zeroed by the front end. */
 hl_status hl__backend_probe(const char *path, hl_volume *out);

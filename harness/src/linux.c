@@ -1,7 +1,7 @@
 /*
  * The Linux backend: linkat(2), confinement with openat2(2) RESOLVE_BENEATH
  * or a component walk, classification of failures with a documented look at
- * the source (/proc for protected_hardlinks and capabilities), and the volume
+ * the existing file (/proc for protected_hardlinks and capabilities), and the volume
  * probe (statfs, /proc/self/mountinfo, the FUSE driver behind a mount).
  */
 #define _GNU_SOURCE
@@ -237,13 +237,13 @@ static int open_beneath(int dirfd, const char *path, int oflags)
 
 struct link_ctx {
     int dirfd;              /* the caller's dirfd */
-    int sdir;               /* the source as linkat saw it: sdir + spath + sflags */
-    const char *spath;
-    int sflags;             /* AT_SYMLINK_NOFOLLOW and/or AT_EMPTY_PATH */
-    int ddir;               /* the new name's directory: ddir + dparent ("" with AT_EMPTY_PATH) */
-    const char *dparent;
-    const char *user_src;   /* the caller's paths, for messages */
-    const char *user_dst;
+    int exist_dir;               /* the existing file as linkat saw it: exist_dir, exist_path, exist_flags */
+    const char *exist_path;
+    int exist_flags;             /* AT_SYMLINK_NOFOLLOW and/or AT_EMPTY_PATH */
+    int new_dir;                 /* the new name's directory: new_dir + new_parent ("" with AT_EMPTY_PATH) */
+    const char *new_parent;
+    const char *user_existing;   /* the caller's paths, for messages */
+    const char *user_new_name;
     const char *op;         /* the call that failed */
 };
 
@@ -289,7 +289,7 @@ static int protected_refuses(const struct link_ctx *c, const struct stat *st)
     if (!S_ISREG(st->st_mode) || (st->st_mode & S_ISUID) ||
         (st->st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
         return 1;
-    return faccessat(c->sdir, c->spath, R_OK | W_OK, AT_EACCESS | c->sflags) != 0;
+    return faccessat(c->exist_dir, c->exist_path, R_OK | W_OK, AT_EACCESS | c->exist_flags) != 0;
 }
 
 static int immutable_or_append(int dir, const char *path, int flags)
@@ -307,10 +307,10 @@ static int immutable_or_append(int dir, const char *path, int flags)
 static hl_status probe_fd(int fd, hl_volume *out);
 
 /*
- * Linux answers EPERM for several reasons (fs/namei.c): the source is a
+ * Linux answers EPERM for several reasons (fs/namei.c): the existing file is a
  * directory (vfs_link; refused whatever else holds, so it is looked at first);
  * an immutable or append-only directory for the new name (may_create);
- * protected_hardlinks (may_linkat); an immutable/append-only source; the
+ * protected_hardlinks (may_linkat); an immutable/append-only existing file; the
  * filesystem has no link operation (vfs_link). Look in that order. Only a
  * volume libhl's table knows to lack hard links (FAT, exFAT, fusefat, mqueue)
  * is HL_ERR_NOT_SUPPORTED; otherwise the table's answer, ACCESS_DENIED, stays.
@@ -318,16 +318,18 @@ static hl_status probe_fd(int fd, hl_volume *out);
 static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
 {
     struct stat st;
-    int have = fstatat(c->sdir, c->spath, &st, c->sflags) == 0;
+    int have = fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) == 0;
     if (have && S_ISDIR(st.st_mode)) /* refused whatever else holds */
-        return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, c->op, c->user_src);
-    if (immutable_or_append(c->ddir, c->dparent, c->dparent[0] ? 0 : AT_EMPTY_PATH))
-        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_DESTINATION, c->op, c->user_dst);
-    if (!have || protected_refuses(c, &st) || immutable_or_append(c->sdir, c->spath, c->sflags))
-        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_src);
+        return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, c->op, c->user_existing);
+    if (immutable_or_append(c->new_dir, c->new_parent, c->new_parent[0] ? 0 : AT_EMPTY_PATH))
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_DESTINATION, c->op, c->user_new_name);
+    if (!have || protected_refuses(c, &st) ||
+        immutable_or_append(c->exist_dir, c->exist_path, c->exist_flags))
+        return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_existing);
     hl_volume v;
-    int fd = c->sflags & AT_EMPTY_PATH ? dup(c->sdir)
-                                       : openat(c->sdir, c->spath, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    int fd = c->exist_flags & AT_EMPTY_PATH
+                 ? dup(c->exist_dir)
+                 : openat(c->exist_dir, c->exist_path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
     int has_links = -1;
     if (fd >= 0) {
         memset(&v, 0, sizeof v);
@@ -336,8 +338,8 @@ static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
         close(fd);
     }
     if (has_links == 0)
-        return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, c->op, c->user_src);
-    return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_src);
+        return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, c->op, c->user_existing);
+    return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_existing);
 }
 
 static int dir_exists(int dirfd, const char *dir)
@@ -360,9 +362,9 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
 #ifdef EDQUOT
     case EDQUOT:
 #endif
-        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_dst);
+        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_new_name);
     case EMLINK:
-        return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_src);
+        return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
     case EPERM:
         return classify_eperm(c, err);
     case ENOENT:
@@ -370,32 +372,35 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
     case ELOOP:
     case ENAMETOOLONG:
     case EACCES: {
-        /* Which name? Stat the source the way linkat resolved it: if that
-         * fails the same way the source is at fault, else the new name. */
-        int se = fstatat(c->sdir, c->spath, &st, c->sflags) == 0 ? 0 : errno;
+        /* Which name? Stat the existing file the way linkat resolved it: if
+         * that fails the same way the existing file is at fault, else the new name. */
+        int exist_errno = fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) == 0 ? 0 : errno;
         if (e == ENOENT) {
             /* Linux looks up the new name's directory before it refuses a
-             * source whose last name is gone (nlink 0): check in that order */
-            if (se == 0 && st.st_nlink == 0 && (!c->dparent[0] || dir_exists(c->ddir, c->dparent)))
-                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_src);
-            if (se == 0) /* (a new name with a trailing slash lands here too: "n/" is a missing directory) */
-                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, c->op, c->user_dst);
+             * existing file whose last name is gone (nlink 0): check in that order */
+            if (exist_errno == 0 && st.st_nlink == 0 &&
+                (!c->new_parent[0] || dir_exists(c->new_dir, c->new_parent)))
+                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_existing);
+            /* (a new name with a trailing slash lands here too: "n/" is a missing directory) */
+            if (exist_errno == 0)
+                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, c->op,
+                                  c->user_new_name);
             struct split sp;
-            split_path(c->spath, &sp);
-            s = dir_exists(c->sdir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND;
-            return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_src);
+            split_path(c->exist_path, &sp);
+            s = dir_exists(c->exist_dir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND;
+            return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
         }
-        if (se == e)
-            return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_src);
-        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_dst);
+        if (exist_errno == e)
+            return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
+        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_new_name);
     }
     default:
-        return fail_errno(err, e, s, HL_PATH_NEITHER, c->op, c->user_dst);
+        return fail_errno(err, e, s, HL_PATH_NEITHER, c->op, c->user_new_name);
     }
 }
 
 /* A failure while resolving a path beneath dirfd. final: the path resolved
- * was the whole source, not a directory on the way. */
+ * was the whole existing file, not a directory on the way. */
 static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl_which which,
                                           int final, hl_error *err)
 {
@@ -420,38 +425,39 @@ static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl
     return fail_errno(err, e, hl_status_from_errno(e), which, "resolve beneath", path);
 }
 
-/* The max_links policy: one stat of the source; its failure is classified
+/* The max_links policy: one stat of the existing file; its failure is classified
  * like linkat's would be. */
 static hl_status check_max_links(struct link_ctx *c, unsigned long max_links, hl_error *err)
 {
     struct stat st;
-    if (fstatat(c->sdir, c->spath, &st, c->sflags) != 0) {
+    if (fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) != 0) {
         c->op = "fstatat";
         return classify_link_failure(errno, c, err);
     }
     if (!S_ISDIR(st.st_mode) && st.st_nlink >= max_links)
         return hl__fail(err, HL_ERR_TOO_MANY_LINKS, HL_DOMAIN_NONE, 0, HL_PATH_SOURCE, "max_links policy",
-                        c->user_src);
+                        c->user_existing);
     return HL_OK;
 }
 
 /* ------------------------------------------------------------------------ */
 
-static hl_status create_plain(int dirfd, const char *dst, const char *src, unsigned flags,
+static hl_status create_plain(int dirfd, const char *new_name, const char *existing, unsigned flags,
                               unsigned long max_links, hl_error *err)
 {
-    if (!max_links && linkat(dirfd, src, dirfd, dst, flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0) == 0)
+    int follow = flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0;
+    if (!max_links && linkat(dirfd, existing, dirfd, new_name, follow) == 0)
         return HL_OK; /* the success path: one linkat, nothing else */
     int e = errno;
-    struct split dsp;
-    split_path(dst, &dsp);
-    struct link_ctx c = {dirfd, dirfd, src, flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW,
-                         dirfd, *dsp.dir ? dsp.dir : ".", src, dst, "linkat"};
+    struct split new_split;
+    split_path(new_name, &new_split);
+    struct link_ctx c = {dirfd, dirfd, existing, flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW,
+                         dirfd, *new_split.dir ? new_split.dir : ".", existing, new_name, "linkat"};
     if (max_links) {
         hl_status s = check_max_links(&c, max_links, err);
         if (s != HL_OK)
             return s;
-        if (linkat(dirfd, src, dirfd, dst, flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0) == 0)
+        if (linkat(dirfd, existing, dirfd, new_name, follow) == 0)
             return HL_OK;
         e = errno;
     }
@@ -481,13 +487,13 @@ static hl_status open_parent_beneath(int dirfd, const char *path, struct split *
     return HL_OK;
 }
 
-/* Link the inode behind the O_PATH descriptor sfd as ddir/name. AT_EMPTY_PATH
+/* Link the inode behind the O_PATH descriptor pinned as new_dir/name. AT_EMPTY_PATH
  * first (one call; needs CAP_DAC_READ_SEARCH before Linux 6.10); else the
  * descriptor's magic link in /proc/thread-self/fd, but only if that really is
- * procfs: a fake /proc (a chroot, a sandbox) must not choose the source. */
-static int link_pinned(int sfd, int ddir, const char *name)
+ * procfs: a fake /proc (a chroot, a sandbox) must not choose the existing file. */
+static int link_pinned(int pinned, int new_dir, const char *name)
 {
-    if (linkat(sfd, "", ddir, name, AT_EMPTY_PATH) == 0)
+    if (linkat(pinned, "", new_dir, name, AT_EMPTY_PATH) == 0)
         return 0;
     int e = errno;
     if (e != ENOENT && e != EPERM)
@@ -501,64 +507,68 @@ static int link_pinned(int sfd, int ddir, const char *name)
         return -1;
     }
     char num[16];
-    snprintf(num, sizeof num, "%d", sfd);
-    int r = linkat(proc, num, ddir, name, AT_SYMLINK_FOLLOW);
+    snprintf(num, sizeof num, "%d", pinned);
+    int r = linkat(proc, num, new_dir, name, AT_SYMLINK_FOLLOW);
     e = errno;
     close(proc);
     errno = e;
     return r;
 }
 
-static hl_status create_beneath(int dirfd, const char *dst, const char *src, unsigned flags,
+static hl_status create_beneath(int dirfd, const char *new_name, const char *existing, unsigned flags,
                                 unsigned long max_links, hl_error *err)
 {
-    if (src[0] == '/')
+    if (existing[0] == '/')
         return hl__fail(err, HL_ERR_ESCAPE, HL_DOMAIN_NONE, 0, HL_PATH_SOURCE,
-                        "resolve beneath (absolute path)", src);
-    if (dst[0] == '/')
+                        "resolve beneath (absolute path)", existing);
+    if (new_name[0] == '/')
         return hl__fail(err, HL_ERR_ESCAPE, HL_DOMAIN_NONE, 0, HL_PATH_DESTINATION,
-                        "resolve beneath (absolute path)", dst);
-    struct split ssp, dsp;
-    int sdir = dirfd, ddir = dirfd, sfd = -1;
-    const char *spath;
-    int sflags;
+                        "resolve beneath (absolute path)", new_name);
+    struct split exist_split, new_split;
+    int exist_dir = dirfd, new_dir = dirfd, pinned = -1;
+    const char *exist_path;
+    int exist_flags;
     hl_status s;
-    split_path(src, &ssp);
-    size_t slen = strlen(src);
-    if ((flags & HL_FOLLOW) || src[slen - 1] == '/') {
-        /* Follow the source (HL_FOLLOW, or a trailing slash, which makes
+    split_path(existing, &exist_split);
+    size_t exist_len = strlen(existing);
+    if ((flags & HL_FOLLOW) || existing[exist_len - 1] == '/') {
+        /* Follow the existing file (HL_FOLLOW, or a trailing slash, which makes
          * linkat follow too) beneath dirfd, pin the final inode, link that. */
-        sfd = open_beneath(dirfd, src, 0);
-        if (sfd < 0)
-            return classify_resolve_failure(-sfd, dirfd, src, HL_PATH_SOURCE, 1, err);
-        sdir = sfd;
-        spath = "";
-        sflags = AT_EMPTY_PATH;
+        pinned = open_beneath(dirfd, existing, 0);
+        if (pinned < 0)
+            return classify_resolve_failure(-pinned, dirfd, existing, HL_PATH_SOURCE, 1, err);
+        exist_dir = pinned;
+        exist_path = "";
+        exist_flags = AT_EMPTY_PATH;
     } else {
-        if ((s = open_parent_beneath(dirfd, src, &ssp, &sdir, HL_PATH_SOURCE, err)) != HL_OK)
+        s = open_parent_beneath(dirfd, existing, &exist_split, &exist_dir, HL_PATH_SOURCE, err);
+        if (s != HL_OK)
             return s;
-        spath = ssp.base;
-        sflags = AT_SYMLINK_NOFOLLOW;
+        exist_path = exist_split.base;
+        exist_flags = AT_SYMLINK_NOFOLLOW;
     }
-    split_path(dst, &dsp);
-    if (sfd < 0 && *dsp.dir && !dsp.dotdot && strcmp(ssp.dir, dsp.dir) == 0)
-        ddir = sdir; /* both names in one directory: resolve it once */
-    else if ((s = open_parent_beneath(dirfd, dst, &dsp, &ddir, HL_PATH_DESTINATION, err)) != HL_OK)
+    split_path(new_name, &new_split);
+    if (pinned < 0 && *new_split.dir && !new_split.dotdot && strcmp(exist_split.dir, new_split.dir) == 0)
+        new_dir = exist_dir; /* both names in one directory: resolve it once */
+    else if ((s = open_parent_beneath(dirfd, new_name, &new_split, &new_dir, HL_PATH_DESTINATION,
+                                      err)) != HL_OK)
         goto out;
-    struct link_ctx c = {dirfd, sdir, spath, sflags, ddir, "", src, dst, "linkat"};
+    struct link_ctx c = {dirfd, exist_dir, exist_path, exist_flags, new_dir, "",
+                         existing, new_name, "linkat"};
     if (max_links && (s = check_max_links(&c, max_links, err)) != HL_OK)
         goto out;
-    int r = sfd >= 0 ? link_pinned(sfd, ddir, dsp.base) : linkat(sdir, spath, ddir, dsp.base, 0);
+    int r = pinned >= 0 ? link_pinned(pinned, new_dir, new_split.base)
+                        : linkat(exist_dir, exist_path, new_dir, new_split.base, 0);
     s = r == 0 ? HL_OK : classify_link_failure(errno, &c, err);
 out:
-    if (sdir != dirfd)
-        close(sdir);
-    if (ddir != dirfd && ddir != sdir)
-        close(ddir);
+    if (exist_dir != dirfd)
+        close(exist_dir);
+    if (new_dir != dirfd && new_dir != exist_dir)
+        close(new_dir);
     return s;
 }
 
-hl_status hl__backend_create(int dirfd, const char *dst, const char *src, unsigned flags,
+hl_status hl__backend_create(int dirfd, const char *new_name, const char *existing, unsigned flags,
                              unsigned long max_links, hl_error *err)
 {
     /* linkat ignores dirfd for absolute paths; a bad one is still an error.
@@ -566,7 +576,7 @@ hl_status hl__backend_create(int dirfd, const char *dst, const char *src, unsign
     if (dirfd != AT_FDCWD && dirfd < 0)
         return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_NONE, 0, HL_PATH_NEITHER,
                         "arguments (negative dirfd)", NULL);
-    if (dirfd != AT_FDCWD && (src[0] == '/' || dst[0] == '/') && fcntl(dirfd, F_GETFD) == -1)
+    if (dirfd != AT_FDCWD && (existing[0] == '/' || new_name[0] == '/') && fcntl(dirfd, F_GETFD) == -1)
         return hl__fail(err, HL_ERR_INVALID_ARGUMENT, HL_DOMAIN_ERRNO, errno, HL_PATH_NEITHER,
                         "fcntl (bad dirfd)", NULL);
     if (flags & HL_BENEATH) {
@@ -575,13 +585,13 @@ hl_status hl__backend_create(int dirfd, const char *dst, const char *src, unsign
             int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
             if (cwd < 0)
                 return fail_errno(err, errno, hl_status_from_errno(errno), HL_PATH_NEITHER, "open", ".");
-            hl_status s = create_beneath(cwd, dst, src, flags, max_links, err);
+            hl_status s = create_beneath(cwd, new_name, existing, flags, max_links, err);
             close(cwd);
             return s;
         }
-        return create_beneath(dirfd, dst, src, flags, max_links, err);
+        return create_beneath(dirfd, new_name, existing, flags, max_links, err);
     }
-    return create_plain(dirfd, dst, src, flags, max_links, err);
+    return create_plain(dirfd, new_name, existing, flags, max_links, err);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -10,7 +10,7 @@
 static const char *which_word(hl_which w)
 {
     switch (w) {
-    case HL_PATH_SOURCE: return "source ";
+    case HL_PATH_SOURCE: return "existing ";
     case HL_PATH_DESTINATION: return "new name ";
     default: return "";
     }

@@ -81,19 +81,19 @@ const struct hl_code_map hl__win32_table[] = {
 };
 
 /* The documented follow-ups: a native code whose table answer may be
- * replaced by another status after a look at the source. */
+ * replaced by another status after a look at the existing file. */
 const struct hl_refinement hl__refinements[] = {
-    /* Linux link(2) EPERM: the source is a directory, or the filesystem has
+    /* Linux link(2) EPERM: the existing file is a directory, or the filesystem has
      * no link operation (FAT, exFAT, fusefat); otherwise permission. */
     {HL_DOMAIN_ERRNO, EPERM, HL_ERR_IS_DIRECTORY},
     {HL_DOMAIN_ERRNO, EPERM, HL_ERR_NOT_SUPPORTED},
-    /* ENOENT: a directory on the way is missing, not the source itself. */
+    /* ENOENT: a directory on the way is missing, not the existing file itself. */
     {HL_DOMAIN_ERRNO, ENOENT, HL_ERR_PATH_NOT_FOUND},
     /* EXDEV while resolving under HL_BENEATH (openat2 RESOLVE_BENEATH): escape. */
     {HL_DOMAIN_ERRNO, EXDEV, HL_ERR_ESCAPE},
     /* ENOTDIR: dirfd is not a directory. */
     {HL_DOMAIN_ERRNO, ENOTDIR, HL_ERR_INVALID_ARGUMENT},
-    /* Windows: ERROR_ACCESS_DENIED with a directory source. */
+    /* Windows: ERROR_ACCESS_DENIED when the existing file is a directory. */
     {HL_DOMAIN_WIN32, 5, HL_ERR_IS_DIRECTORY},
     {HL_DOMAIN_NONE, 0, HL_OK},
 };
