@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "testkit.h"
 
 #define HLT_NOBODY 65534
 
