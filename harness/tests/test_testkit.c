@@ -128,20 +128,6 @@ Test(testkit, diff_text_fits_the_buffer)
     tk_snap_free(&b);
 }
 
-static int set_flags(const char *rel, int flags)
-{
-    int fd = openat(hlt_dfd, rel, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    int now = 0; /* keep the flags the filesystem set (ext4's extents) */
-    int r = ioctl(fd, FS_IOC_GETFLAGS, &now) == 0 ? 0 : errno;
-    now |= flags;
-    if (!r)
-        r = ioctl(fd, FS_IOC_SETFLAGS, &now) == 0 ? 0 : errno;
-    close(fd);
-    return r;
-}
-
 /* Read-only and unsearchable directories, a symlink out (whose target must
  * survive): all removed. */
 Test(testkit, remove_tree_takes_what_a_test_leaves)
@@ -174,11 +160,11 @@ Test(testkit, remove_tree_clears_immutable_flags)
     hlt_write("w/imm_dir/f", "x");
     hlt_write("w/imm_file", "x");
     hlt_write("w/app_file", "x");
-    int e = set_flags("w/imm_dir", FS_IMMUTABLE_FL);
+    int e = hlt_add_flags("w/imm_dir", FS_IMMUTABLE_FL);
     if (e)
         HLT_SKIP("cannot set the immutable flag in %s: %s", hlt_dir, strerror(e));
-    cr_assert_eq(set_flags("w/imm_file", FS_IMMUTABLE_FL), 0);
-    cr_assert_eq(set_flags("w/app_file", FS_APPEND_FL), 0);
+    cr_assert_eq(hlt_add_flags("w/imm_file", FS_IMMUTABLE_FL), 0);
+    cr_assert_eq(hlt_add_flags("w/app_file", FS_APPEND_FL), 0);
     e = tk_remove_tree(hlt_dfd, "w");
     cr_assert_eq(e, 0, "tk_remove_tree: %s", strerror(e));
     cr_assert(!hlt_exists("w"));
