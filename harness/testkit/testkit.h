@@ -77,6 +77,9 @@ int tk_exists(int dirfd, const char *rel); /* lstat succeeds: 1, else 0 */
 /* The whole file, NUL-terminated, in malloc'd memory (*len: its length, may
  * be NULL); NULL with errno set if it cannot be read. */
 char *tk_read(int dirfd, const char *rel, size_t *len);
+/* A 64-bit hash of a regular file's data (flags: 0 or AT_SYMLINK_NOFOLLOW);
+ * the same hash the snapshots keep. 0 or an errno. */
+int tk_file_hash(int dirfd, const char *rel, int flags, uint64_t *hash);
 /* dir + "/" + rel into out; 0 or ENAMETOOLONG. */
 int tk_join(char out[TK_PATH_MAX], const char *dir, const char *rel);
 
@@ -105,7 +108,7 @@ typedef struct tk_snap {
 #define TK_SNAP_CONTENT 1u /* hash every regular file's data */
 
 /* What a comparison leaves out (both the diff and the fingerprint). */
-#define TK_IGNORE_INO 1u       /* inode numbers (across a remount of a volume that makes them up) */
+#define TK_IGNORE_INO 1u       /* st_ino and st_dev (across a remount: another device, made-up numbers) */
 #define TK_IGNORE_DIR_NLINK 2u /* directories' link counts */
 #define TK_IGNORE_MODE 4u      /* permission bits */
 

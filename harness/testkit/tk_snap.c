@@ -32,9 +32,9 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 #define FNV_START 1469598103934665603ULL
 
-static uint64_t content_hash(int dfd, const char *name, int *error)
+static uint64_t content_hash(int dfd, const char *name, int open_flags, int *error)
 {
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | open_flags);
     if (fd < 0) {
         *error = errno;
         return 0;
@@ -68,7 +68,7 @@ static void visit(struct walk *w, int dfd, const char *name, const struct stat *
                   0};
     if ((w->flags & TK_SNAP_CONTENT) && S_ISREG(st->st_mode)) {
         int err = 0;
-        e.hash = content_hash(dfd, name, &err);
+        e.hash = content_hash(dfd, name, O_NOFOLLOW, &err);
         if (err)
             note(w, err);
     }
@@ -146,6 +146,13 @@ static int walk_tree(struct walk *w, int dirfd, const char *path)
     if (raised && (setegid(egid) != 0 || seteuid(euid) != 0))
         e = e ? e : errno;
     return e;
+}
+
+int tk_file_hash(int dirfd, const char *rel, int flags, uint64_t *hash)
+{
+    int err = 0;
+    *hash = content_hash(dirfd, rel, flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0, &err);
+    return err;
 }
 
 /* ------------------------------------------------------------------ snapshots */
