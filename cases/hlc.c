@@ -336,11 +336,13 @@ static int probe_other_users(char *why, size_t size)
         snprintf(why, size, "not root: cannot ask as another user");
         return -1;
     }
+    /* relative to the case directory's descriptor, as the cases call libhl:
+     * the directories above it (a volume's state directory) do not count */
     int e = tk_become_nobody();
     struct stat st;
-    int r = e ? e : stat(hlc_dir, &st) == 0 ? 0 : errno;
+    int r = e ? e : fstatat(hlc_dfd, ".", &st, 0) == 0 ? 0 : errno;
     tk_become_root();
-    snprintf(why, size, "uid %d cannot reach %s: %s", TK_NOBODY, hlc_dir, strerror(r));
+    snprintf(why, size, "uid %d cannot look into %s: %s", TK_NOBODY, hlc_dir, strerror(r));
     return e ? -1 : r == 0;
 }
 
