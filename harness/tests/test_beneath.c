@@ -36,7 +36,7 @@ static void build_tree(void)
     cr_assert(root_fd >= 0);
 }
 
-static void expect(const char *dst, const char *src, unsigned flags, hl_status want)
+static void expect(const char *new_name, const char *existing, unsigned flags, hl_status want)
 {
     for (int walk = 0; walk < 2; walk++) {
         hl__posix_force_walk(walk);
@@ -44,20 +44,20 @@ static void expect(const char *dst, const char *src, unsigned flags, hl_status w
         hlt_snap(&before);
         hl_options o = {flags | HL_BENEATH, 0};
         hl_error e;
-        hl_status got = hl_create_at(root_fd, dst, src, &o, &e);
+        hl_status got = hl_create_at(root_fd, new_name, existing, &o, &e);
         hl__posix_force_walk(0);
         cr_assert_eq(got, want, "beneath/%s: \"%s\" -> \"%s\"%s: expected %s, got %s; %s",
-                     walk ? "walk" : "openat2", dst, src, flags & HL_FOLLOW ? " (HL_FOLLOW)" : "",
+                     walk ? "walk" : "openat2", new_name, existing, flags & HL_FOLLOW ? " (HL_FOLLOW)" : "",
                      hl_status_name(want), hl_status_name(got), got == HL_OK ? "it succeeded" : e.message);
         cr_assert(hl_status_refines(e.domain, e.native, got), "native %ld cannot produce %s", e.native,
                   hl_status_name(got));
         if (want != HL_OK) {
             char what[TK_MSG_MAX];
-            snprintf(what, sizeof what, "beneath/%s: \"%s\" -> \"%s\" failed", walk ? "walk" : "openat2", dst, src);
+            snprintf(what, sizeof what, "beneath/%s: \"%s\" -> \"%s\" failed", walk ? "walk" : "openat2", new_name, existing);
             hlt_unchanged(&before, what);
         } else {
             tk_snap_free(&before);
-            cr_assert_eq(unlinkat(root_fd, dst, 0), 0, "undo %s: %s", dst, strerror(errno));
+            cr_assert_eq(unlinkat(root_fd, new_name, 0), 0, "undo %s: %s", new_name, strerror(errno));
         }
     }
 }
@@ -121,18 +121,18 @@ Test(beneath, magic_links_escape)
         HLT_SKIP("no /proc/self: %s", strerror(errno));
     hlt_touch("x");
     cr_assert_eq(fchdir(hlt_dfd), 0);
-    const char *srcs[] = {"cwd/x", "fd/0", "root/etc/passwd", "cwd/"};
+    const char *existing_names[] = {"cwd/x", "fd/0", "root/etc/passwd", "cwd/"};
     for (int walk = 0; walk < 2; walk++) {
         hl__posix_force_walk(walk);
-        for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++)
+        for (size_t i = 0; i < sizeof existing_names / sizeof existing_names[0]; i++)
             for (unsigned f = 0; f < 2; f++) {
                 if (i == 1 && !f)
                     continue; /* "fd/0" without HL_FOLLOW names the magic link itself, inside */
                 hl_options o = {HL_BENEATH | (f ? HL_FOLLOW : 0), 0};
                 hl_error e;
-                hl_status s = hl_create_at(proc, "n", srcs[i], &o, &e);
+                hl_status s = hl_create_at(proc, "n", existing_names[i], &o, &e);
                 cr_assert_eq(s, HL_ERR_ESCAPE, "%s: /proc/self + \"%s\": expected HL_ERR_ESCAPE, got %s; %s",
-                             walk ? "walk" : "openat2", srcs[i], hl_status_name(s), e.message);
+                             walk ? "walk" : "openat2", existing_names[i], hl_status_name(s), e.message);
             }
     }
     hl__posix_force_walk(0);
@@ -184,16 +184,16 @@ Test(beneath, outside_is_untouched)
     build_tree();
     tk_snap before;
     hlt_snap(&before);
-    const char *srcs[] = {"../outside/secret", "to_secret", "up/outside/secret", "chain1/secret", "abs/etc/passwd"};
-    const char *dsts[] = {"../outside/x", "up/outside/x", "abs/tmp/x", "chain1/x", "n"};
+    const char *existing_names[] = {"../outside/secret", "to_secret", "up/outside/secret", "chain1/secret", "abs/etc/passwd"};
+    const char *new_names[] = {"../outside/x", "up/outside/x", "abs/tmp/x", "chain1/x", "n"};
     for (int walk = 0; walk < 2; walk++) {
         hl__posix_force_walk(walk);
         for (size_t i = 0; i < 5; i++)
             for (size_t j = 0; j < 5; j++)
                 for (unsigned f = 0; f < 2; f++) {
                     hl_options o = {HL_BENEATH | (f ? HL_FOLLOW : 0), 0};
-                    if (hl_create_at(root_fd, dsts[j], srcs[i], &o, NULL) == HL_OK)
-                        cr_assert(j == 4 && i == 1 && !f, "%s -> %s succeeded", dsts[j], srcs[i]);
+                    if (hl_create_at(root_fd, new_names[j], existing_names[i], &o, NULL) == HL_OK)
+                        cr_assert(j == 4 && i == 1 && !f, "%s -> %s succeeded", new_names[j], existing_names[i]);
                     unlinkat(root_fd, "n", 0);
                 }
     }

@@ -36,11 +36,11 @@ Test(privileged, read_only_volume)
 {
     need_mounts();
     mount_or_skip("ro", "tmpfs", "size=1m");
-    hlt_touch("ro/src");
+    hlt_touch("ro/existing");
     char path[4200];
     snprintf(path, sizeof path, "%s/ro", hlt_dir);
     cr_assert_eq(mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL), 0, "remount ro: %s", strerror(errno));
-    expect("ro/n", "ro/src", HL_ERR_READ_ONLY, EROFS, HL_PATH_DESTINATION);
+    expect("ro/n", "ro/existing", HL_ERR_READ_ONLY, EROFS, HL_PATH_DESTINATION);
     hl_volume v;
     cr_assert_eq(hl_volume_probe(path, &v), HL_OK);
     cr_assert_eq(v.read_only, 1, "the probe does not see the read-only mount");
@@ -52,9 +52,9 @@ Test(privileged, full_volume)
 {
     need_mounts();
     mount_or_skip("full", "tmpfs", "size=1m,nr_inodes=2");
-    hlt_touch("full/src"); /* the root and src: both inodes used */
-    expect("full/n", "full/src", HL_ERR_NO_SPACE, ENOSPC, HL_PATH_DESTINATION);
-    cr_assert_eq(hlt_lstat("full/src").st_nlink, 1);
+    hlt_touch("full/existing"); /* the root and existing: both inodes used */
+    expect("full/n", "full/existing", HL_ERR_NO_SPACE, ENOSPC, HL_PATH_DESTINATION);
+    cr_assert_eq(hlt_lstat("full/existing").st_nlink, 1);
 }
 
 /* mqueue has no link operation, like FAT: Linux answers EPERM. A new IPC
@@ -83,12 +83,12 @@ Test(privileged, bind_mount_is_cross_device)
     need_mounts();
     hlt_mkdir("a");
     hlt_mkdir("b");
-    hlt_touch("a/src");
+    hlt_touch("a/existing");
     int e = hlt_bind("a", "b");
     if (e)
         HLT_SKIP("cannot bind-mount: %s", strerror(e));
-    expect("b/n", "a/src", HL_ERR_CROSS_DEVICE, EXDEV, HL_PATH_NEITHER);
-    cr_assert(!hlt_exists("a/n"), "cross-device link appeared on the source side");
+    expect("b/n", "a/existing", HL_ERR_CROSS_DEVICE, EXDEV, HL_PATH_NEITHER);
+    cr_assert(!hlt_exists("a/n"), "cross-device link appeared on the existing file's side");
 }
 
 static void need_root(void)
@@ -210,7 +210,7 @@ Test(privileged, immutable_and_append_only)
 {
     need_root();
     hlt_mkdir("imm_dir");
-    hlt_touch("src");
+    hlt_touch("existing");
     hlt_touch("imm_file");
     hlt_touch("app_file");
     int e = hlt_add_flags("imm_dir", FS_IMMUTABLE_FL);
@@ -218,12 +218,12 @@ Test(privileged, immutable_and_append_only)
         HLT_SKIP("cannot set the immutable flag on %s (filesystem of HL_TARGET): %s", hlt_dir, strerror(e));
     cr_assert_eq(hlt_add_flags("imm_file", FS_IMMUTABLE_FL), 0);
     cr_assert_eq(hlt_add_flags("app_file", FS_APPEND_FL), 0);
-    expect("imm_dir/n", "src", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_DESTINATION);
+    expect("imm_dir/n", "existing", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_DESTINATION);
     expect("n1", "imm_file", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
     expect("n2", "app_file", HL_ERR_ACCESS_DENIED, EPERM, HL_PATH_SOURCE);
     hl_options beneath = {HL_BENEATH, 0};
     hl_error err;
-    HLT_STATUS(hl_create_at(hlt_dfd, "imm_dir/n", "src", &beneath, &err), HL_ERR_ACCESS_DENIED, &err);
+    HLT_STATUS(hl_create_at(hlt_dfd, "imm_dir/n", "existing", &beneath, &err), HL_ERR_ACCESS_DENIED, &err);
     cr_assert_eq(err.which, HL_PATH_DESTINATION, "%s", err.message);
 }
 
