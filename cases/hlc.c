@@ -122,17 +122,11 @@ void hlc_init(void)
 
 void hlc_fini(void)
 {
-    hlc_root();
-    tk_unmount_all(&mounts);
-    if (hlc_dfd >= 0)
-        close(hlc_dfd);
-    hlc_dfd = -1;
-    if (hlc_dir[0]) {
-        int e = tk_remove_tree(AT_FDCWD, hlc_dir);
-        if (e)
-            fprintf(stderr, "%s: could not remove all of %s: %s\n", hlc_case, hlc_dir, strerror(e));
-        hlc_dir[0] = '\0';
-    }
+    char dir[TK_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", hlc_dir);
+    int e = tk_workdir_remove(&mounts, hlc_dir, &hlc_dfd);
+    if (e)
+        fprintf(stderr, "%s: could not remove all of %s: %s\n", hlc_case, dir, strerror(e));
 }
 
 static jmp_buf case_jump;
@@ -159,11 +153,9 @@ void hlc_run(const char *name, void (*body)(void))
 
 void hlc_fail(const char *fmt, ...)
 {
-    int n = snprintf(failure, sizeof failure, "%s: ", hlc_case);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(failure + n, sizeof failure - (size_t)n, fmt, ap);
-    va_end(ap);
+    char what[sizeof failure - 256];
+    TK_FORMAT(what, fmt);
+    snprintf(failure, sizeof failure, "%s: %s", hlc_case, what);
     hlc_root();
     longjmp(case_jump, CASE_FAILED);
 }
@@ -171,10 +163,7 @@ void hlc_fail(const char *fmt, ...)
 void hlc_not_applicable(const char *fmt, ...)
 {
     char why[TK_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
+    TK_FORMAT(why, fmt);
     cr_log_info("%s: not applicable: %s", hlc_case, why);
     fprintf(stderr, "NOTE %s: not applicable: %s\n", hlc_case, why);
     longjmp(case_jump, CASE_NOT_APPLICABLE);

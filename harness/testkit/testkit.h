@@ -22,8 +22,10 @@
 #endif
 #include <hl.h>
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -35,6 +37,15 @@
 #define TK_MOUNTS_MAX 8     /* mounts one test makes */
 
 #define TK_NOBODY 65534 /* uid and gid of nobody */
+
+/* Format a variadic function's arguments (after fmt) into the array buf. */
+#define TK_FORMAT(buf, fmt)                                                                        \
+    do {                                                                                           \
+        va_list tk_ap_;                                                                            \
+        va_start(tk_ap_, fmt);                                                                     \
+        vsnprintf(buf, sizeof(buf), fmt, tk_ap_);                                                  \
+        va_end(tk_ap_);                                                                            \
+    } while (0)
 
 /* ------------------------------------------------------------------ environment */
 
@@ -51,6 +62,12 @@ const char *tk_target(const char *alias, const char *fallback);
 /* Make base/prefix.XXXXXX (mode 0755), open it: its absolute path and an
  * O_DIRECTORY descriptor. 0 or an errno. */
 int tk_workdir_make(const char *base, const char *prefix, char path[TK_PATH_MAX], int *dirfd);
+
+/* The end of a work directory: back to root (if the process was), undo the
+ * mounts in m (may be NULL), close *dirfd (set to -1), remove the tree and
+ * empty path. 0 or the errno of what could not be removed. */
+struct tk_mounts;
+int tk_workdir_remove(struct tk_mounts *m, char path[TK_PATH_MAX], int *dirfd);
 
 /* Remove `name` (relative to dirfd, or absolute) and everything beneath.
  * Never follows a symlink and never enters another mount; makes

@@ -3,8 +3,6 @@
 #include "testkit.h"
 
 #include <criterion/criterion.h>
-#include <stdarg.h>
-#include <stdio.h>
 
 void tk_run_fini(void)
 {
@@ -19,25 +17,25 @@ void tk_run_fini(void)
         s->data->fini();
 }
 
-void tk_skip(const char *fmt, ...)
+__attribute__((noreturn)) static void skip_with(const char *msg)
 {
-    char msg[TK_DIFF_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     tk_run_fini();
     cr_skip_test("%s", msg);
 }
 
+void tk_skip(const char *fmt, ...)
+{
+    char msg[TK_DIFF_MAX];
+    TK_FORMAT(msg, fmt);
+    skip_with(msg);
+}
+
 void tk_not_run(const char *fmt, ...)
 {
-    char why[TK_DIFF_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
+    char why[TK_DIFF_MAX], msg[TK_DIFF_MAX + 16];
+    TK_FORMAT(why, fmt);
     if (tk_strict())
         cr_assert_fail("not run: %s (HL_STRICT=1 makes that a failure)", why);
-    tk_skip("not run: %s", why);
+    snprintf(msg, sizeof msg, "not run: %s", why);
+    skip_with(msg);
 }

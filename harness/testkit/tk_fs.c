@@ -31,6 +31,19 @@ int tk_workdir_make(const char *base, const char *prefix, char path[TK_PATH_MAX]
     return 0;
 }
 
+int tk_workdir_remove(struct tk_mounts *m, char path[TK_PATH_MAX], int *dirfd)
+{
+    tk_become_root();
+    if (m)
+        tk_unmount_all(m);
+    if (*dirfd >= 0)
+        close(*dirfd);
+    *dirfd = -1;
+    int e = path[0] ? tk_remove_tree(AT_FDCWD, path) : 0;
+    path[0] = '\0';
+    return e;
+}
+
 /* Let a stuck entry go: clear the immutable and append-only flags of dirfd/name
  * (or of dirfd itself when name is NULL) and make a directory writable and
  * searchable by its owner. Symlinks are never opened. */

@@ -17,17 +17,11 @@ void hlt_setup(void)
 
 void hlt_teardown(void)
 {
-    hlt_root();
-    tk_unmount_all(&mounts);
-    if (hlt_dfd >= 0)
-        close(hlt_dfd);
-    hlt_dfd = -1;
-    if (hlt_dir[0]) {
-        int e = tk_remove_tree(AT_FDCWD, hlt_dir);
-        if (e)
-            fprintf(stderr, "warning: could not remove all of %s: %s\n", hlt_dir, strerror(e));
-        hlt_dir[0] = '\0';
-    }
+    char dir[TK_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", hlt_dir);
+    int e = tk_workdir_remove(&mounts, hlt_dir, &hlt_dfd);
+    if (e)
+        fprintf(stderr, "warning: could not remove all of %s: %s\n", dir, strerror(e));
 }
 
 /* rel under the work directory, for messages */
