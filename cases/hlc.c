@@ -528,7 +528,8 @@ static void join(char *out, size_t size, const char *a, const char *b)
         a = b;
         b = t;
     }
-    snprintf(out, size, "%s%s%s", a, *a && *b ? "; " : "", b);
+    if (snprintf(out, size, "%s%s%s", a, *a && *b ? "; " : "", b) >= (int)size && size > 4)
+        memcpy(out + size - 4, "...", 4); /* cut, and say so */
 }
 
 void hlc_call_at(hlc_call *c, int dirfd, const char *new_name, const char *existing, const hl_options *o)
