@@ -3,18 +3,30 @@
 #include "testkit.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
+
+/* Criterion keeps its test and suite records in an ELF section without
+ * alignment: read them by copy (UBSan: misaligned member access). */
+static void run_fini_of(const void *record, size_t data_offset)
+{
+    if (!record)
+        return;
+    struct criterion_test_extra_data *p, d;
+    memcpy(&p, (const char *)record + data_offset, sizeof p);
+    if (!p)
+        return;
+    memcpy(&d, p, sizeof d);
+    if (d.fini)
+        d.fini();
+}
 
 void tk_run_fini(void)
 {
     static int done;
     if (done++)
         return;
-    const struct criterion_test *t = criterion_current_test;
-    const struct criterion_suite *s = criterion_current_suite;
-    if (t && t->data && t->data->fini)
-        t->data->fini();
-    if (s && s->data && s->data->fini)
-        s->data->fini();
+    run_fini_of(criterion_current_test, offsetof(struct criterion_test, data));
+    run_fini_of(criterion_current_suite, offsetof(struct criterion_suite, data));
 }
 
 __attribute__((noreturn)) static void skip_with(const char *msg)
