@@ -6,11 +6,11 @@
  * private mount namespaces and bind mounts, becoming nobody and root again,
  * and the environment every harness reads (HL_STRICT, HL_TARGET).
  *
- * The core (every tk_ function but the three at the end) needs no
- * Criterion: the fuzz targets link it, and OSS-Fuzz has no Criterion. Its
- * functions report failures by return value (0 or an errno) and never end
- * the process. The thin Criterion layer (library hl_testkit_criterion) is
- * the two functions at the end.
+ * The core (library hl_testkit: every tk_ function but the three at the end)
+ * needs no Criterion: the fuzz targets link it, and OSS-Fuzz has no
+ * Criterion. Its functions report failures by return value (0 or an errno)
+ * and never end the process. The thin Criterion layer (library
+ * hl_testkit_criterion) is the three functions at the end.
  *
  * Not installed, not part of libhl.
  */
