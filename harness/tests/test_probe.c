@@ -16,11 +16,11 @@ static void findmnt_type(const char *path, char *type, size_t cap, char *target,
     char *sp = strchr(line, ' ');
     cr_assert(sp);
     *sp = '\0';
-    cr_assert((size_t)snprintf(type, cap, "%s", line) < cap, "findmnt type too long: %s", line);
+    cr_assert((size_t)snprintf(type, cap, "%s", line) < cap, "findmnt's type is too long: %s", line);
     while (*++sp == ' ')
         ;
     sp[strcspn(sp, "\n")] = '\0';
-    snprintf(target, tcap, "%s", sp);
+    cr_assert((size_t)snprintf(target, tcap, "%s", sp) < tcap, "findmnt's target is too long: %s", sp);
 }
 
 static void check_against_system(const char *path, const hl_volume *v)
