@@ -78,8 +78,8 @@ roundtrip)
       fail "partition is not at sector 2048 with type ${KROW[mbr]}: $(sfdisk -d "$img" | grep '^/')"
   fi
   if [ -n "${3:-}" ]; then
-    probe=$("$3" "$mnt" 2>&1) || fail "hlprobe on $mnt: unexpected results: $(printf '%s\n' "$probe" | grep -E 'UNEXPECTED|unexpected')"
-    got=$(printf '%s\n' "$probe" | sed -n 's/^  filesystem   \([^ ]*\).*/\1/p')
+    probe=$("$3" --format=kv "$mnt" 2>&1) || fail "hlprobe on $mnt: unexpected results: $(printf '%s\n' "$probe" | grep -E 'verdict=unexpected|^unexpected=')"
+    got=$(printf '%s\n' "$probe" | sed -n 's/^filesystem=//p')
     [ "$got" = "${KROW[fs]}" ] || fail "libhl's probe calls the volume '$got', expected ${KROW[fs]}"
   fi
   echo "hello" >"$mnt/file" || fail "cannot write a file"
