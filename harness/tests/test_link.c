@@ -8,42 +8,31 @@
 TestSuite(link, .init = hlt_setup, .fini = hlt_teardown);
 
 /* hl_create_at relative to the work directory. */
-static hl_status mk(const char *dst, const char *src, unsigned flags, hl_error *e)
+static hl_status mk(const char *new_name, const char *existing, unsigned flags, hl_error *e)
 {
     hl_options o = {flags, 0};
-    return hl_create_at(hlt_dfd, dst, src, &o, e);
+    return hl_create_at(hlt_dfd, new_name, existing, &o, e);
 }
 
 /* A failed call: this status, this errno, this name, and the tree unchanged. */
-static void expect_failure(const char *dst, const char *src, unsigned flags, hl_status want, int native,
+static void expect_failure(const char *new_name, const char *existing, unsigned flags, hl_status want, int native,
                            hl_which which)
 {
-    char *before = hlt_snapshot(hlt_dir);
-    hl_error e;
-    HLT_STATUS(mk(dst, src, flags, &e), want, &e);
-    cr_assert_eq(e.domain, HL_DOMAIN_ERRNO, "%s -> %s: domain %d, expected errno", dst, src, (int)e.domain);
-    cr_assert_eq(e.native, native, "%s -> %s: expected %s, got %s (%s)", dst, src, hl_errno_name(native),
-                 hl_errno_name((int)e.native), e.message);
-    cr_assert_eq(e.which, which, "%s -> %s: concerns %d, expected %d (%s)", dst, src, (int)e.which, (int)which,
-                 e.message);
-    cr_assert(e.operation && strstr(e.message, e.operation), "message does not name the operation: %s", e.message);
-    char *after = hlt_snapshot(hlt_dir);
-    cr_assert_str_eq(after, before, "%s -> %s failed with %s but the tree changed", dst, src, hl_status_name(want));
-    free(before);
-    free(after);
+    hl_options o = {flags, 0};
+    hlt_expect_failure(hlt_dfd, new_name, existing, &o, want, native, which);
 }
 
 Test(link, success_same_inode_nlink_and_data)
 {
-    hlt_write("src", "hello");
+    hlt_write("existing", "hello");
     hl_error e;
-    HLT_STATUS(hl_create_at(hlt_dfd, "dst", "src", NULL, &e), HL_OK, &e);
-    struct stat a = hlt_lstat("src"), b = hlt_lstat("dst");
-    cr_assert(a.st_dev == b.st_dev && a.st_ino == b.st_ino, "dst is inode %llu, src %llu",
+    HLT_STATUS(hl_create_at(hlt_dfd, "new", "existing", NULL, &e), HL_OK, &e);
+    struct stat a = hlt_lstat("existing"), b = hlt_lstat("new");
+    cr_assert(a.st_dev == b.st_dev && a.st_ino == b.st_ino, "new is inode %llu, existing %llu",
               (unsigned long long)b.st_ino, (unsigned long long)a.st_ino);
     cr_assert_eq(a.st_nlink, 2, "nlink %llu, expected 2", (unsigned long long)a.st_nlink);
     char buf[16] = "";
-    int fd = openat(hlt_dfd, "dst", O_RDONLY);
+    int fd = openat(hlt_dfd, "new", O_RDONLY);
     cr_assert(fd >= 0 && read(fd, buf, sizeof buf - 1) == 5 && strcmp(buf, "hello") == 0,
               "data through the new name: \"%s\"", buf);
     close(fd);
@@ -65,15 +54,15 @@ Test(link, hl_create_uses_cwd_and_createhardlink_order)
 
 Test(link, existing_destination_of_every_kind)
 {
-    hlt_touch("src");
+    hlt_touch("existing");
     hlt_touch("file");
     hlt_mkdir("dir");
-    hlt_symlink("src", "symlink");
+    hlt_symlink("existing", "symlink");
     hlt_symlink("nowhere", "dangling");
     cr_assert_eq(mkfifoat(hlt_dfd, "fifo", 0644), 0);
-    const char *taken[] = {"file", "dir", "symlink", "dangling", "fifo", "src", "dir/..", "."};
+    const char *taken[] = {"file", "dir", "symlink", "dangling", "fifo", "existing", "dir/..", "."};
     for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
-        expect_failure(taken[i], "src", 0, HL_ERR_EXISTS, EEXIST, HL_PATH_DESTINATION);
+        expect_failure(taken[i], "existing", 0, HL_ERR_EXISTS, EEXIST, HL_PATH_DESTINATION);
 }
 
 Test(link, directory_source_is_is_directory)
@@ -108,47 +97,47 @@ Test(link, symlink_source_follow_or_not)
 
 Test(link, missing_source_or_directory_on_the_way)
 {
-    hlt_touch("src");
+    hlt_touch("existing");
     hlt_mkdir("d");
     expect_failure("n1", "missing", 0, HL_ERR_NOT_FOUND, ENOENT, HL_PATH_SOURCE);
     expect_failure("n2", "d/missing", 0, HL_ERR_NOT_FOUND, ENOENT, HL_PATH_SOURCE);
-    expect_failure("n3", "nodir/src", 0, HL_ERR_PATH_NOT_FOUND, ENOENT, HL_PATH_SOURCE);
-    expect_failure("nodir/n4", "src", 0, HL_ERR_PATH_NOT_FOUND, ENOENT, HL_PATH_DESTINATION);
-    expect_failure("d/nodir/n5", "src", 0, HL_ERR_PATH_NOT_FOUND, ENOENT, HL_PATH_DESTINATION);
+    expect_failure("n3", "nodir/existing", 0, HL_ERR_PATH_NOT_FOUND, ENOENT, HL_PATH_SOURCE);
+    expect_failure("nodir/n4", "existing", 0, HL_ERR_PATH_NOT_FOUND, ENOENT, HL_PATH_DESTINATION);
+    expect_failure("d/nodir/n5", "existing", 0, HL_ERR_PATH_NOT_FOUND, ENOENT, HL_PATH_DESTINATION);
     /* both wrong: Linux resolves the source first */
     expect_failure("nodir/n6", "missing", 0, HL_ERR_NOT_FOUND, ENOENT, HL_PATH_SOURCE);
 }
 
 Test(link, file_used_as_directory_on_either_side)
 {
-    hlt_touch("src");
+    hlt_touch("existing");
     hlt_touch("file");
-    expect_failure("n1", "file/src", 0, HL_ERR_NOT_DIRECTORY, ENOTDIR, HL_PATH_SOURCE);
-    expect_failure("file/n2", "src", 0, HL_ERR_NOT_DIRECTORY, ENOTDIR, HL_PATH_DESTINATION);
-    expect_failure("n3", "src/", 0, HL_ERR_NOT_DIRECTORY, ENOTDIR, HL_PATH_SOURCE);
+    expect_failure("n1", "file/existing", 0, HL_ERR_NOT_DIRECTORY, ENOTDIR, HL_PATH_SOURCE);
+    expect_failure("file/n2", "existing", 0, HL_ERR_NOT_DIRECTORY, ENOTDIR, HL_PATH_DESTINATION);
+    expect_failure("n3", "existing/", 0, HL_ERR_NOT_DIRECTORY, ENOTDIR, HL_PATH_SOURCE);
 }
 
 Test(link, symlink_loop)
 {
-    hlt_touch("src");
+    hlt_touch("existing");
     hlt_symlink("loop_b", "loop_a");
     hlt_symlink("loop_a", "loop_b");
     expect_failure("n1", "loop_a", HL_FOLLOW, HL_ERR_LOOP, ELOOP, HL_PATH_SOURCE);
-    expect_failure("loop_a/n2", "src", 0, HL_ERR_LOOP, ELOOP, HL_PATH_DESTINATION);
+    expect_failure("loop_a/n2", "existing", 0, HL_ERR_LOOP, ELOOP, HL_PATH_DESTINATION);
     expect_failure("n3", "loop_a/x", 0, HL_ERR_LOOP, ELOOP, HL_PATH_SOURCE);
 }
 
 Test(link, name_too_long)
 {
-    hlt_touch("src");
+    hlt_touch("existing");
     char name[300];
     memset(name, 'a', 255);
     name[255] = '\0';
     hl_error e;
-    HLT_STATUS(mk(name, "src", 0, &e), HL_OK, &e); /* 255 bytes: allowed */
+    HLT_STATUS(mk(name, "existing", 0, &e), HL_OK, &e); /* 255 bytes: allowed */
     memset(name, 'b', 256);
     name[256] = '\0';
-    expect_failure(name, "src", 0, HL_ERR_NAME_TOO_LONG, ENAMETOOLONG, HL_PATH_DESTINATION);
+    expect_failure(name, "existing", 0, HL_ERR_NAME_TOO_LONG, ENAMETOOLONG, HL_PATH_DESTINATION);
     expect_failure("n", name, 0, HL_ERR_NAME_TOO_LONG, ENAMETOOLONG, HL_PATH_SOURCE);
 }
 
@@ -156,25 +145,25 @@ Test(link, name_too_long)
  * directory is on tmpfs: different volumes. */
 Test(link, cross_device)
 {
-    hlt_touch("src");
+    hlt_touch("existing");
     const char *other = strncmp(hlt_dir, "/dev/shm/", 9) == 0 ? "/tmp" : "/dev/shm";
     struct stat a, b;
     cr_assert_eq(stat(other, &b), 0);
     cr_assert_eq(fstat(hlt_dfd, &a), 0);
     if (a.st_dev == b.st_dev)
         HLT_SKIP("%s and %s are on the same volume here", hlt_dir, other);
-    char far[4200], src[4200];
+    char far[4200], existing[4200];
     snprintf(far, sizeof far, "%s/hlt-xdev-%d", other, (int)getpid());
-    snprintf(src, sizeof src, "%s/src", hlt_dir);
+    snprintf(existing, sizeof existing, "%s/existing", hlt_dir);
     hl_error e;
-    hl_status s = hl_create(far, src, &e);
+    hl_status s = hl_create(far, existing, &e);
     int leaked = access(far, F_OK) == 0;
     if (leaked)
         unlink(far);
     HLT_STATUS(s, HL_ERR_CROSS_DEVICE, &e);
     cr_assert(!leaked, "cross_device: expected HL_ERR_CROSS_DEVICE and nothing created, but %s exists", far);
     cr_assert_eq(e.native, EXDEV);
-    cr_assert_eq(hlt_lstat("src").st_nlink, 1);
+    cr_assert_eq(hlt_lstat("existing").st_nlink, 1);
 }
 
 Test(link, open_file_without_a_name_is_not_found)
@@ -199,8 +188,8 @@ Test(link, open_file_without_a_name_is_not_found)
 Test(link, message_names_operation_path_and_reason)
 {
     hl_error e;
-    mk("n", "no_such_source", 0, &e);
-    cr_assert(strstr(e.message, "linkat") && strstr(e.message, "\"no_such_source\"") &&
+    mk("n", "no_such_file", 0, &e);
+    cr_assert(strstr(e.message, "linkat") && strstr(e.message, "\"no_such_file\"") &&
                   strstr(e.message, "ENOENT") && strstr(e.message, "HL_ERR_NOT_FOUND"),
               "message: %s", e.message);
     mk("n", "bad\001\xff", 0, &e);
