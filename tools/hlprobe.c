@@ -1,8 +1,9 @@
 /*
- * hlprobe PATH: print what libhl knows about the volume holding PATH, then run
- * the basic hard-link cases there, in a fresh directory it removes afterwards,
- * and print expected and actual status for each. Exit 0 when every case gave
- * what the volume's kind should give, 1 otherwise, 2 on bad usage.
+ * hlprobe [--format=text|kv] PATH: print what libhl knows about the volume
+ * holding PATH, then run the basic hard-link cases there, in a fresh directory
+ * it removes afterwards, and print expected and actual status for each. Exit 0
+ * when every case gave what the volume's kind should give, 1 otherwise, 2 on
+ * bad usage. --format=kv is for programs (tools/hlcheck): key=value lines.
  */
 #define _GNU_SOURCE
 #include <hl.h>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +22,56 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: hlprobe PATH\n"
+    "usage: hlprobe [--format=text|kv] PATH\n"
     "Print the libhl volume probe for PATH (filesystem, mount, hard-link support,\n"
     "link limit) and run the basic hard-link cases in a temporary directory under\n"
     "PATH, which is removed afterwards. PATH must be a writable directory.\n"
+    "\n"
+    "--format=text  (the default) for people: aligned columns\n"
+    "--format=kv    for programs: one key=value per line, the key never holding '=',\n"
+    "               the value running to the end of the line (a newline in it is\n"
+    "               written as \\n, a backslash as \\\\); keys in this order:\n"
+    "                 path filesystem mount_type statfs_magic mount_point source\n"
+    "                 read_only (yes|no) device (MAJOR:MINOR) hard_links (yes|no|unknown)\n"
+    "                 link_limit (names per file from libhl's table, 0: none known)\n"
+    "                 work_dir, then per case ID: case.ID.name case.ID.expected\n"
+    "                 case.ID.got case.ID.verdict (ok|unexpected|not-run)\n"
+    "                 [case.ID.message] [case.ID.note], and last unexpected (a count)\n"
+    "               ID is one of link_a_file new_name_exists existing_is_a_directory\n"
+    "               existing_missing new_name_dir_missing file_as_directory\n"
+    "               name_too_long max_links_first max_links_second beneath_escape\n"
+    "               other_volume\n"
     "Exit status: 0 every case as expected, 1 some case not, 2 bad usage or setup.\n";
 
 static int failures;
+static int kv_format; /* --format=kv */
+
+/* One key=value line; a newline in the value becomes \n (and a backslash \\), so one line stays one pair. */
+static void kv(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void kv(const char *key, const char *fmt, ...)
+{
+    char v[4608];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    printf("%s=", key);
+    for (const char *c = v; *c; c++)
+        if (*c == '\n')
+            fputs("\\n", stdout);
+        else if (*c == '\\')
+            fputs("\\\\", stdout);
+        else
+            putchar(*c);
+    putchar('\n');
+}
+
+static void kv_case(const char *id, const char *field, const char *fmt, const char *value)
+{
+    char key[128];
+    snprintf(key, sizeof key, "case.%s.%s", id, field);
+    kv(key, fmt, value);
+}
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -34,14 +79,55 @@ static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *
     return remove(p);
 }
 
-static void report(const char *name, hl_status want, hl_status got, const hl_error *e, const char *extra)
+static void report(const char *id, const char *name, hl_status want, hl_status got, const hl_error *e,
+                   const char *extra)
 {
     int ok = want == got && !extra;
     failures += !ok;
+    if (kv_format) {
+        kv_case(id, "name", "%s", name);
+        kv_case(id, "expected", "%s", hl_status_name(want));
+        kv_case(id, "got", "%s", hl_status_name(got));
+        kv_case(id, "verdict", "%s", ok ? "ok" : "unexpected");
+        if (got != HL_OK)
+            kv_case(id, "message", "%s", e->message);
+        if (extra)
+            kv_case(id, "note", "%s", extra);
+        return;
+    }
     printf("  %-28s %-24s %-24s %s%s%s\n", name, hl_status_name(want), hl_status_name(got),
            ok ? "ok" : "UNEXPECTED", got != HL_OK ? "  " : "", got != HL_OK ? e->message : "");
     if (extra)
         printf("  %-28s %s\n", "", extra);
+}
+
+static void print_volume(const char *path, const hl_volume *v)
+{
+    const char *links = v->hardlinks == 1 ? "yes" : v->hardlinks == 0 ? "no" : "unknown";
+    if (kv_format) {
+        kv("path", "%s", path);
+        kv("filesystem", "%s", v->name);
+        kv("mount_type", "%s", v->fstype);
+        kv("statfs_magic", "0x%llx", v->magic);
+        kv("mount_point", "%s", v->mount_point);
+        kv("source", "%s", v->source);
+        kv("read_only", "%s", v->read_only ? "yes" : "no");
+        kv("device", "%u:%u", major((dev_t)v->device), minor((dev_t)v->device));
+        kv("hard_links", "%s", links);
+        kv("link_limit", "%llu", v->link_max);
+        return;
+    }
+    printf("volume %s\n", path);
+    printf("  filesystem   %s (mount type %s, statfs magic 0x%llx)\n", v->name, v->fstype[0] ? v->fstype : "?",
+           v->magic);
+    printf("  mounted on   %s from %s%s\n", v->mount_point[0] ? v->mount_point : "?", v->source[0] ? v->source : "?",
+           v->read_only ? ", read-only" : "");
+    printf("  device       %u:%u\n", major((dev_t)v->device), minor((dev_t)v->device));
+    printf("  hard links   %s\n", links);
+    if (v->link_max)
+        printf("  link limit   %llu names per file (libhl's table)\n", v->link_max);
+    else
+        printf("  link limit   none known\n");
 }
 
 static void touch(const char *dir, const char *name)
@@ -66,31 +152,33 @@ static const char *other_volume(dev_t dev)
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(usage, stdout);
-        return 0;
+    int a = 1;
+    for (; a < argc && argv[a][0] == '-'; a++) {
+        if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (strcmp(argv[a], "--format=kv") == 0) {
+            kv_format = 1;
+        } else if (strcmp(argv[a], "--format=text") == 0) {
+            kv_format = 0;
+        } else {
+            fprintf(stderr, "hlprobe: unknown option %s\n", argv[a]);
+            fputs(usage, stderr);
+            return 2;
+        }
     }
-    if (argc != 2 || argv[1][0] == '-') {
+    if (argc - a != 1) {
         fputs(usage, stderr);
         return 2;
     }
+    const char *path = argv[a];
     hl_volume v;
-    hl_status ps = hl_volume_probe(argv[1], &v);
+    hl_status ps = hl_volume_probe(path, &v);
     if (ps != HL_OK) {
-        fprintf(stderr, "hlprobe: cannot probe %s: %s (%s)\n", argv[1], hl_strerror(ps), hl_status_name(ps));
+        fprintf(stderr, "hlprobe: cannot probe %s: %s (%s)\n", path, hl_strerror(ps), hl_status_name(ps));
         return 2;
     }
-    printf("volume %s\n", argv[1]);
-    printf("  filesystem   %s (mount type %s, statfs magic 0x%llx)\n", v.name, v.fstype[0] ? v.fstype : "?",
-           v.magic);
-    printf("  mounted on   %s from %s%s\n", v.mount_point[0] ? v.mount_point : "?", v.source[0] ? v.source : "?",
-           v.read_only ? ", read-only" : "");
-    printf("  device       %u:%u\n", major((dev_t)v.device), minor((dev_t)v.device));
-    printf("  hard links   %s\n", v.hardlinks == 1 ? "yes" : v.hardlinks == 0 ? "no" : "unknown");
-    if (v.link_max)
-        printf("  link limit   %llu names per file (libhl's table)\n", v.link_max);
-    else
-        printf("  link limit   none known\n");
+    print_volume(path, &v);
 
     /* Signals wait until the work directory is gone, then take effect. */
     sigset_t block, old;
@@ -101,9 +189,9 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &block, &old);
 
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/hlprobe.XXXXXX", argv[1]);
+    snprintf(dir, sizeof dir, "%s/hlprobe.XXXXXX", path);
     if (!mkdtemp(dir)) {
-        fprintf(stderr, "hlprobe: cannot create a directory under %s: %s\n", argv[1], strerror(errno));
+        fprintf(stderr, "hlprobe: cannot create a directory under %s: %s\n", path, strerror(errno));
         return 2;
     }
     int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -113,7 +201,10 @@ int main(int argc, char **argv)
     hl_status NOLINK = HL_ERR_NOT_SUPPORTED;
     hl_error e;
     hl_status s;
-    printf("cases in %s\n  %-28s %-24s %-24s\n", dir, "case", "expected", "got");
+    if (kv_format)
+        kv("work_dir", "%s", dir);
+    else
+        printf("cases in %s\n  %-28s %-24s %-24s\n", dir, "case", "expected", "got");
 
     touch(dir, "file");
     mkdirat(dfd, "dir", 0755);
@@ -124,30 +215,30 @@ int main(int argc, char **argv)
         if (s == HL_OK && (fstatat(dfd, "file", &a, 0) || fstatat(dfd, "link", &b, 0) ||
                            a.st_ino != b.st_ino || a.st_dev != b.st_dev || a.st_nlink != 2))
             snprintf(extra, sizeof extra, "the new name is not the same inode with nlink 2");
-        report("link a file", links ? HL_OK : NOLINK, s, &e, extra[0] ? extra : NULL);
+        report("link_a_file", "link a file", links ? HL_OK : NOLINK, s, &e, extra[0] ? extra : NULL);
     }
     touch(dir, "taken");
-    report("new name exists", HL_ERR_EXISTS, hl_create_at(dfd, "taken", "file", NULL, &e), &e, NULL);
-    report("source is a directory", HL_ERR_IS_DIRECTORY, hl_create_at(dfd, "d2", "dir", NULL, &e), &e, NULL);
-    report("source missing", HL_ERR_NOT_FOUND, hl_create_at(dfd, "n1", "missing", NULL, &e), &e, NULL);
-    report("new name's directory missing", HL_ERR_PATH_NOT_FOUND,
+    report("new_name_exists", "new name exists", HL_ERR_EXISTS, hl_create_at(dfd, "taken", "file", NULL, &e), &e, NULL);
+    report("existing_is_a_directory", "source is a directory", HL_ERR_IS_DIRECTORY, hl_create_at(dfd, "d2", "dir", NULL, &e), &e, NULL);
+    report("existing_missing", "source missing", HL_ERR_NOT_FOUND, hl_create_at(dfd, "n1", "missing", NULL, &e), &e, NULL);
+    report("new_name_dir_missing", "new name's directory missing", HL_ERR_PATH_NOT_FOUND,
            hl_create_at(dfd, "nodir/n2", "file", NULL, &e), &e, NULL);
-    report("file used as a directory", HL_ERR_NOT_DIRECTORY, hl_create_at(dfd, "file/n3", "file", NULL, &e), &e,
+    report("file_as_directory", "file used as a directory", HL_ERR_NOT_DIRECTORY, hl_create_at(dfd, "file/n3", "file", NULL, &e), &e,
            NULL);
     char longname[4096];
     memset(longname, 'n', (size_t)name_max + 1);
     longname[name_max + 1] = '\0';
     /* a FUSE volume without hard links may refuse the link before it looks at the name */
     s = hl_create_at(dfd, longname, "file", NULL, &e);
-    report("name one byte too long", !links && s == NOLINK ? NOLINK : HL_ERR_NAME_TOO_LONG, s, &e, NULL);
+    report("name_too_long", "name one byte too long", !links && s == NOLINK ? NOLINK : HL_ERR_NAME_TOO_LONG, s, &e, NULL);
     touch(dir, "policy");
     hl_options two = {0, 2};
-    report("max_links 2: first link", links ? HL_OK : NOLINK, hl_create_at(dfd, "p1", "policy", &two, &e), &e,
+    report("max_links_first", "max_links 2: first link", links ? HL_OK : NOLINK, hl_create_at(dfd, "p1", "policy", &two, &e), &e,
            NULL);
-    report("max_links 2: second link", links ? HL_ERR_TOO_MANY_LINKS : NOLINK,
+    report("max_links_second", "max_links 2: second link", links ? HL_ERR_TOO_MANY_LINKS : NOLINK,
            hl_create_at(dfd, "p2", "policy", &two, &e), &e, NULL);
     hl_options beneath = {HL_BENEATH, 0};
-    report("HL_BENEATH: ../escape", HL_ERR_ESCAPE, hl_create_at(dfd, "../escape", "file", &beneath, &e), &e,
+    report("beneath_escape", "HL_BENEATH: ../escape", HL_ERR_ESCAPE, hl_create_at(dfd, "../escape", "file", &beneath, &e), &e,
            NULL);
     const char *other = other_volume((dev_t)v.device);
     if (other) {
@@ -156,7 +247,11 @@ int main(int argc, char **argv)
         s = hl_create_at(dfd, far, "file", NULL, &e);
         if (s == HL_OK)
             unlink(far);
-        report("other volume", HL_ERR_CROSS_DEVICE, s, &e, NULL);
+        report("other_volume", "other volume", HL_ERR_CROSS_DEVICE, s, &e, NULL);
+    } else if (kv_format) {
+        kv_case("other_volume", "name", "%s", "other volume");
+        kv_case("other_volume", "verdict", "%s", "not-run");
+        kv_case("other_volume", "message", "%s", "no writable directory on another volume");
     } else {
         printf("  %-28s not run: no writable directory on another volume\n", "other volume");
     }
@@ -164,6 +259,9 @@ int main(int argc, char **argv)
         close(dfd);
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    printf("%d unexpected\n", failures);
+    if (kv_format)
+        kv("unexpected", "%d", failures);
+    else
+        printf("%d unexpected\n", failures);
     return failures ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests of tools/hl-volume, one mode per ctest test:
-#   roundtrip KIND [HLPROBE] | readonly KIND | killed-up | busy-down | bad-args | no-leaks
+#   roundtrip KIND [HLPROBE] | readonly KIND | killed-up | busy-down | bad-args | no-leaks | table
+# What each kind must look like comes from the kinds table (tools/kinds).
 # With HLPROBE (build/tools/hlprobe), roundtrip also checks what libhl's volume
 # probe calls the volume and runs hlprobe's basic cases on it.
 # Each uses its own state directory under $BASE. Not root: skipped (exit 77),
@@ -8,6 +9,8 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 HLV=$here/../hl-volume
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh" || exit 1
 BASE=${HL_VOLUME_TEST_BASE:-/tmp/hl-volume-tests}
 mode=${1:?mode}
 kind=${2:-}
@@ -19,21 +22,20 @@ skip() {
   exit 77
 }
 
-[ "$(id -u)" -eq 0 ] || [ "$mode" = bad-args ] || skip "needs root (mount, loop devices)"
+[ "$(id -u)" -eq 0 ] || [ "$mode" = bad-args ] || [ "$mode" = table ] || skip "needs root (mount, loop devices)"
+if [ -n "$kind" ]; then
+  kind_load "$kind" || fail "no kind $kind in $HL_KINDS_TABLE"
+fi
 
 export HL_VOLUME_DIR=$BASE/$mode${kind:+-$kind}
-if [ "$mode" != no-leaks ]; then
+if [ "$mode" != no-leaks ] && [ "$mode" != table ]; then
   mkdir -p "$BASE"
   "$HLV" down-all >/dev/null 2>&1
   trap '"$HLV" down-all >/dev/null 2>&1; rmdir "$HL_VOLUME_DIR" 2>/dev/null' EXIT
 fi
 
-fstype_of() { case $1 in ntfs | exfat) echo fuseblk ;; fat) echo fuse.fusefat ;; *) echo "$1" ;; esac; }
-magic_of() {
-  case $1 in tmpfs) echo 1021994 ;; ext4) echo ef53 ;; xfs) echo 58465342 ;; btrfs) echo 9123683e ;; *) echo 65735546 ;; esac
-}
-mbr_of() { case $1 in ntfs | exfat) echo 7 ;; fat) echo c ;; *) echo 83 ;; esac; }
-libhl_name_of() { case $1 in ntfs) echo ntfs-3g ;; fat) echo fusefat ;; *) echo "$1" ;; esac; }
+# FUSE driver processes by their 15-character comm, as pgrep -x matches them
+drivers_re=$(kind_column driver | cut -c1-15 | paste -sd '|')
 
 # nothing of volume NAME (mount point MNT, image IMG) is left
 assert_gone() {
@@ -44,7 +46,7 @@ assert_gone() {
   [ ! -e "$HL_VOLUME_DIR/$name" ] || fail "$HL_VOLUME_DIR/$name is left"
   "$HLV" list | grep -q "^$name " && fail "list still shows $name"
   local p
-  for p in $(pgrep -x 'ntfs-3g|fusefat|mount.exfat-fus' || true); do
+  for p in $(pgrep -x "$drivers_re" || true); do
     tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF " $mnt" && ! grep -q '^State:.*Z' "/proc/$p/status" &&
       fail "FUSE driver $p for $mnt is still running"
   done
@@ -59,33 +61,34 @@ roundtrip)
   [ -d "$mnt" ] || fail "up printed '$mnt', not a directory"
   line=$("$HLV" list | grep "^rt-$kind ") || fail "list does not show rt-$kind"
   read -r _ k fst m img <<<"$line"
-  [ "$k $fst $m" = "$kind $(fstype_of "$kind") $mnt" ] ||
-    fail "list: expected '$kind $(fstype_of "$kind") $mnt', got '$k $fst $m'"
-  [ "$(stat -f -c %t "$mnt")" = "$(magic_of "$kind")" ] || fail "statfs type 0x$(stat -f -c %t "$mnt")"
-  [ "$(findmnt -rn -o FSTYPE -M "$mnt")" = "$(fstype_of "$kind")" ] || fail "mount type $(findmnt -rn -o FSTYPE -M "$mnt")"
-  if [ "$kind" = tmpfs ]; then
-    [ "$img" = - ] || fail "tmpfs has an image: $img"
+  [ "$k $fst $m" = "$kind ${KROW[mount]} $mnt" ] ||
+    fail "list: expected '$kind ${KROW[mount]} $mnt', got '$k $fst $m'"
+  magic=$(stat -f -c %t "$mnt") want=${KROW[magic]}
+  [ $((0x$magic)) -eq $((want)) ] || fail "statfs type 0x$magic, not $want"
+  [ "$(findmnt -rn -o FSTYPE -M "$mnt")" = "${KROW[mount]}" ] || fail "mount type $(findmnt -rn -o FSTYPE -M "$mnt")"
+  if [ -z "${KROW[mbr]}" ]; then
+    [ "$img" = - ] || fail "$kind has an image: $img"
     img=
   else
     qemu-img info -f vpc "$img" | grep -q '^file format: vpc' || fail "qemu-img does not read $img as vpc"
     [ "$(tail -c 512 "$img" | head -c 8)" = conectix ] || fail "no VHD footer at the end of $img"
     parts=$(sfdisk -d "$img" | grep -c '^/')
     [ "$parts" -eq 1 ] || fail "expected one partition, found $parts"
-    sfdisk -d "$img" | grep -q "start= *2048, .*type=$(mbr_of "$kind")" ||
-      fail "partition is not at sector 2048 with type $(mbr_of "$kind"): $(sfdisk -d "$img" | grep '^/')"
+    sfdisk -d "$img" | grep -q "start= *2048, .*type=${KROW[mbr]}\$" ||
+      fail "partition is not at sector 2048 with type ${KROW[mbr]}: $(sfdisk -d "$img" | grep '^/')"
   fi
   if [ -n "${3:-}" ]; then
-    probe=$("$3" "$mnt" 2>&1) || fail "hlprobe on $mnt: unexpected results: $(printf '%s\n' "$probe" | grep -E 'UNEXPECTED|unexpected')"
-    got=$(printf '%s\n' "$probe" | sed -n 's/^  filesystem   \([^ ]*\).*/\1/p')
-    [ "$got" = "$(libhl_name_of "$kind")" ] || fail "libhl's probe calls the volume '$got', expected $(libhl_name_of "$kind")"
+    probe=$("$3" --format=kv "$mnt" 2>&1) || fail "hlprobe on $mnt: unexpected results: $(printf '%s\n' "$probe" | grep -E 'verdict=unexpected|^unexpected=')"
+    got=$(printf '%s\n' "$probe" | sed -n 's/^filesystem=//p')
+    [ "$got" = "${KROW[fs]}" ] || fail "libhl's probe calls the volume '$got', expected ${KROW[fs]}"
   fi
   echo "hello" >"$mnt/file" || fail "cannot write a file"
   [ "$(cat "$mnt/file")" = hello ] || fail "cannot read the file back"
-  # hl-volume down by NAME for kernel kinds, by DIR for the others: both forms
-  case $kind in ext4 | xfs | btrfs) target=rt-$kind ;; *) target=$mnt ;; esac
+  # hl-volume down by NAME for kernel image kinds, by DIR for the others: both forms
+  if [ -n "${KROW[mbr]}" ] && [ -z "${KROW[driver]}" ]; then target=rt-$kind; else target=$mnt; fi
   "$HLV" down "$target" || fail "down $target exited $?"
   assert_gone "rt-$kind" "$mnt" "$img"
-  echo "ok: $kind up, $(fstype_of "$kind"), holds a file, down with nothing left"
+  echo "ok: $kind up, ${KROW[mount]}, holds a file, down with nothing left"
   ;;
 readonly)
   mnt=$("$HLV" up "$kind" --ro --name "ro-$kind") || fail "up --ro exited $?"
@@ -162,6 +165,30 @@ no-leaks)
   [ -z "$left" ] || fail "left in $BASE: $left"
   rmdir "$BASE" 2>/dev/null
   echo "ok: findmnt and losetup -a show nothing of the volume tests"
+  ;;
+table)
+  # every row of the kinds table is well formed, and hl-volume offers every kind
+  seen=" "
+  for k in $(kinds); do
+    kind_load "$k" || fail "kinds lists $k but has no row for it"
+    [[ $k =~ ^[a-z0-9-]+$ ]] || fail "kind '$k' is not [a-z0-9-]"
+    case $seen in *" $k "*) fail "$k has two rows" ;; esac
+    seen+="$k "
+    case ${KROW[profile]} in posix | ntfs | fat) ;; *) fail "$k: profile '${KROW[profile]}' is not posix, ntfs or fat" ;; esac
+    if [ -z "${KROW[fs]}" ] || [ -z "${KROW[mount]}" ]; then fail "$k: no filesystem name or mount type"; fi
+    [[ ${KROW[magic]} =~ ^0x[0-9a-f]+$ ]] || fail "$k: magic '${KROW[magic]}' is not 0x and lower-case hex digits"
+    [[ ${KROW[size]} =~ ^[1-9][0-9]*$ ]] || fail "$k: size '${KROW[size]}' is not a number of MiB"
+    if [ -n "${KROW[mbr]}" ]; then
+      [[ ${KROW[mbr]} =~ ^[0-9a-f]{1,2}$ ]] || fail "$k: MBR type '${KROW[mbr]}' is not one or two hex digits"
+      if [ -z "${KROW[mkfs]}" ] || [ -z "${KROW[blkid]}" ]; then fail "$k: an image kind needs a mkfs command and a blkid type"; fi
+    else
+      if [ -n "${KROW[mkfs]}" ] || [ -n "${KROW[blkid]}" ]; then fail "$k: a memory kind (no MBR type) has no mkfs or blkid type"; fi
+    fi
+    [[ ${KROW[packages]} =~ ^[a-z0-9.+-]+(,[a-z0-9.+-]+)*$ ]] || fail "$k: packages '${KROW[packages]}' is not a comma list"
+  done
+  [ "$seen" != " " ] || fail "no kinds in $HL_KINDS_TABLE"
+  "$HLV" --help | grep -qx " *KIND: $(kinds)" || fail "hl-volume --help does not offer every kind: $("$HLV" --help | grep KIND:)"
+  echo "ok: $(kinds | wc -w) kinds, each row well formed"
   ;;
 *) fail "unknown mode" ;;
 esac

@@ -1,0 +1,71 @@
+# tools/lib.sh: sourced by the shell tools, never run. The one reader of the
+# kinds table (tools/kinds) and the one place the build directory is decided.
+# shellcheck shell=bash
+
+HL_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HL_ROOT=$(dirname "$HL_TOOLS")
+HL_KINDS_TABLE=$HL_TOOLS/kinds
+
+# The table, read once: HL_KIND_VALUE[KIND.COLUMN] ("-" becomes empty) and
+# HL_KIND_LIST, the kinds in the table's order.
+HL_KIND_COLUMNS=(kind profile fs mount magic blkid driver mbr size rw ro packages mkfs)
+declare -gA HL_KIND_VALUE=()
+HL_KIND_LIST=()
+hl_read_kinds() {
+  local row c i
+  local -a fields
+  while IFS= read -r row; do
+    case $row in '' | [[:space:]]* | '#'*) continue ;; esac
+    read -r -a fields <<<"$row"
+    if [ ${#fields[@]} -lt ${#HL_KIND_COLUMNS[@]} ]; then
+      echo "$HL_KINDS_TABLE: the row of ${fields[0]} has ${#fields[@]} columns, not ${#HL_KIND_COLUMNS[@]}" >&2
+      return 1
+    fi
+    # mkfs, the last column, is the rest of the row
+    fields[${#HL_KIND_COLUMNS[@]} - 1]=${fields[*]:${#HL_KIND_COLUMNS[@]} - 1}
+    for ((i = 0; i < ${#HL_KIND_COLUMNS[@]}; i++)); do
+      c=${fields[i]}
+      [ "$c" != - ] || c=
+      HL_KIND_VALUE[${fields[0]}.${HL_KIND_COLUMNS[i]}]=$c
+    done
+    HL_KIND_LIST+=("${fields[0]}")
+  done <"$HL_KINDS_TABLE"
+}
+hl_read_kinds || return 3
+
+# Every kind, in the table's order, on one line.
+kinds() { printf '%s\n' "${HL_KIND_LIST[*]}"; }
+
+is_kind() { [ -n "$1" ] && [ -n "${HL_KIND_VALUE[$1.kind]+set}" ]; }
+
+# kind_load KIND: fill the array KROW (column -> value) from KIND's row;
+# 1 when there is no such kind.
+# shellcheck disable=SC2034 # read by the tools that source this file
+declare -gA KROW=()
+kind_load() {
+  local c
+  is_kind "$1" || return 1
+  KROW=()
+  # shellcheck disable=SC2034 # read by the tools that source this file
+  for c in "${HL_KIND_COLUMNS[@]}"; do KROW[$c]=${HL_KIND_VALUE[$1.$c]}; done
+}
+
+# kind_get KIND COLUMN: print one value (empty for "-"); 1 when no such kind.
+kind_get() {
+  is_kind "$1" || return 1
+  printf '%s\n' "${HL_KIND_VALUE[$1.$2]}"
+}
+
+# Every distinct value of COLUMN over all kinds, one a line (none for "-").
+kind_column() { # COLUMN
+  local k
+  for k in "${HL_KIND_LIST[@]}"; do printf '%s\n' "${HL_KIND_VALUE[$k.$1]}"; done | awk NF | sort -u
+}
+
+# The build directory: $HL_BUILD_DIR (relative to the current directory),
+# default build/ in the repository.
+hl_build_dir() {
+  local d=${HL_BUILD_DIR:-$HL_ROOT/build}
+  case $d in /*) ;; *) d=$PWD/$d ;; esac
+  printf '%s\n' "$d"
+}
