@@ -219,8 +219,8 @@ int main(int argc, char **argv)
     }
     touch(dir, "taken");
     report("new_name_exists", "new name exists", HL_ERR_EXISTS, hl_create_at(dfd, "taken", "file", NULL, &e), &e, NULL);
-    report("existing_is_a_directory", "source is a directory", HL_ERR_IS_DIRECTORY, hl_create_at(dfd, "d2", "dir", NULL, &e), &e, NULL);
-    report("existing_missing", "source missing", HL_ERR_NOT_FOUND, hl_create_at(dfd, "n1", "missing", NULL, &e), &e, NULL);
+    report("existing_is_a_directory", "existing is a directory", HL_ERR_IS_DIRECTORY, hl_create_at(dfd, "d2", "dir", NULL, &e), &e, NULL);
+    report("existing_missing", "existing file missing", HL_ERR_NOT_FOUND, hl_create_at(dfd, "n1", "missing", NULL, &e), &e, NULL);
     report("new_name_dir_missing", "new name's directory missing", HL_ERR_PATH_NOT_FOUND,
            hl_create_at(dfd, "nodir/n2", "file", NULL, &e), &e, NULL);
     report("file_as_directory", "file used as a directory", HL_ERR_NOT_DIRECTORY, hl_create_at(dfd, "file/n3", "file", NULL, &e), &e,
