@@ -152,10 +152,22 @@ static int fingerprint(const char *path, int *count, uint64_t *sum)
     return n < 0 ? -1 : 0;
 }
 
+/* A path of the tree kept for later checks: it must fit whole, a cut one
+ * would watch and compare the wrong file. */
+static void keep_path(char *to, size_t cap, const char *path)
+{
+    size_t n = strlen(path);
+    if (n >= cap) {
+        errno = ENAMETOOLONG;
+        die(path);
+    }
+    memcpy(to, path, n + 1);
+}
+
 static void add_dir(const char *path)
 {
     struct dir *d = &dirs[ndirs++];
-    snprintf(d->path, sizeof d->path, "%s", path);
+    keep_path(d->path, sizeof d->path, path);
     if (fingerprint(path, &d->count, &d->sum) != 0)
         die(path);
 }
@@ -164,7 +176,7 @@ static void add_inode(const char *path)
 {
     struct inode *i = &inodes[ninodes++];
     struct stat st;
-    snprintf(i->path, sizeof i->path, "%s", path);
+    keep_path(i->path, sizeof i->path, path);
     if (fstatat(basefd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
         die(path);
     i->dev = st.st_dev, i->ino = st.st_ino, i->nlink = st.st_nlink;
@@ -343,7 +355,7 @@ struct events {
     int total, creates, others, overflow;
     int dir;           /* index in dirs of the last IN_CREATE, -1 if outside them */
     char name[300];
-    char what[300];    /* a description of the first unexpected event */
+    char what[1024];   /* a description of the first unexpected event: a watched path and a name fit */
 };
 
 static void read_events(struct events *ev)
