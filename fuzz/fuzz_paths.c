@@ -36,11 +36,11 @@
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "sandbox.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +55,7 @@
 #define MAX_INODES 48
 #define DEEP 6
 
-static char base[96];       /* $TMPDIR or /tmp, /hl-fuzz-paths.<pid>.XXXXXX */
+static const char *base;    /* the sandbox's parent: $TMPDIR or /tmp, /hl-fuzz_paths.<pid>.XXXXXX */
 static int sandbox = -1;    /* the dirfd every call is confined beneath */
 static int basefd = -1;
 
@@ -82,39 +82,7 @@ static int ino_fd = -1;            /* inotify: every watched directory and inode
 static int dir_wd[MAX_DIRS];       /* the watch of dirs[i] */
 static int root_wd = -1, passwd_wd = -1;
 
-static void cleanup(void)
-{
-    if (base[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
-        if (system(cmd) != 0)
-            fprintf(stderr, "fuzz_paths: could not remove %s\n", base);
-    }
-}
-
-/* Sandboxes of fuzzers that are gone (killed by -fork's supervisor, a
- * timeout, a crash: no atexit then): hl-fuzz-paths.<pid>.* with a dead pid. */
-static void remove_stale(const char *tmp)
-{
-    DIR *d = opendir(tmp);
-    struct dirent *de;
-    int pid;
-    while (d && (de = readdir(d)))
-        if (sscanf(de->d_name, "hl-fuzz-paths.%d.", &pid) == 1 && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
-            char cmd[400];
-            snprintf(cmd, sizeof cmd, "rm -rf '%s/%s'", tmp, de->d_name);
-            if (system(cmd) != 0)
-                fprintf(stderr, "fuzz_paths: could not remove the stale sandbox %s/%s\n", tmp, de->d_name);
-        }
-    if (d)
-        closedir(d);
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "fuzz_paths: setup: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
+static void die(const char *what) { fz_die("fuzz_paths", "setup: %s: %s", what, strerror(errno)); }
 
 static uint64_t entry_hash(const char *name, ino_t ino)
 {
@@ -206,15 +174,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     /* OSS-Fuzz: only /tmp is writable; TMPDIR (e.g. /dev/shm) moves it */
     const char *tmp = getenv("TMPDIR");
-    tmp = tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp";
-    remove_stale(tmp);
-    snprintf(base, sizeof base, "%s/hl-fuzz-paths.%d.XXXXXX", tmp, (int)getpid());
-    if (!mkdtemp(base))
-        die("mkdtemp under TMPDIR or /tmp");
-    atexit(cleanup);
-    basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (basefd < 0)
-        die(base);
+    tmp = tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp"; /* the tree's paths fit its buffers */
+    basefd = fz_sandbox_make("fuzz_paths", tmp, NULL);
+    base = fz_sandbox_path();
     char abs[600], deep[512] = "s/c";
     mk("s", 'd', NULL);
     mk("canary", 'd', NULL);
@@ -315,14 +277,14 @@ static void print_bytes(const char *label, const char *s)
 static void violated(const char *rule, const char *dst, const char *src, const hl_options *o, hl_status s,
                      const hl_error *e, const char *detail)
 {
-    fprintf(stderr, "fuzz_paths: ORACLE VIOLATED: %s\n", rule);
+    fz_violation_header("fuzz_paths", rule);
     if (detail)
         fprintf(stderr, "  %s\n", detail);
     print_bytes("new name", dst);
     print_bytes("source", src);
     fprintf(stderr, "  flags 0x%x max_links %lu; got %s: %s\n  sandbox %s/s (%s)\n", o->flags, o->max_links,
             hl_status_name(s), e->message, base, current_input);
-    __builtin_trap();
+    fz_trap();
 }
 
 /* Which directory changed, and the entry it gained: NULL if none changed. */
