@@ -1,17 +1,19 @@
 /* The conformance suite's harness: environment, case directories, known
- * divergences, snapshots and expectations. See hlc.h. */
+ * divergences, requirements, calls and their judges. See hlc.h. */
 #include "hlc.h"
 
-#include <ftw.h>
-#include <grp.h>
 #include <limits.h>
-#include <sched.h>
 #include <setjmp.h>
+#include <spawn.h>
 #include <stdarg.h>
-#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <linux/magic.h>
+
+extern char **environ;
 
 struct hlc_env hlc;
-char hlc_dir[4096];
+char hlc_dir[TK_PATH_MAX];
 int hlc_dfd = -1;
 const char *hlc_case = "?";
 
@@ -23,7 +25,7 @@ struct known {
 };
 static struct known *known;
 static size_t nknown;
-static char known_file[4096];
+static char known_file[TK_PATH_MAX];
 
 static void read_known(const char *file)
 {
@@ -61,9 +63,7 @@ static void read_env(void)
     if (done)
         return;
     done = 1;
-    const char *t = getenv("HL_TARGET");
-    if (!t || !*t)
-        t = "/tmp";
+    const char *t = tk_target(NULL, "/tmp");
     cr_assert(realpath(t, hlc.target), "HL_TARGET=%s: %s", t, strerror(errno));
     struct stat st;
     cr_assert(stat(hlc.target, &st) == 0 && S_ISDIR(st.st_mode) && access(hlc.target, W_OK | X_OK) == 0,
@@ -98,72 +98,59 @@ static void read_env(void)
         hlc.budget = strtoull(b, &end, 10);
         cr_assert(*end == '\0' && hlc.budget > 0, "HL_LINK_BUDGET=%s: expected a positive number", b);
     }
-    const char *s = getenv("HL_STRICT");
-    hlc.strict = s && *s && strcmp(s, "0") != 0;
+    hlc.strict = tk_strict();
     const char *k = getenv("HL_KNOWN");
     if (k && *k)
         read_known(k);
 }
 
+const char *hlc_profile_name(void)
+{
+    return hlc.profile == HLC_FAT ? "fat" : hlc.profile == HLC_NTFS ? "ntfs" : "posix";
+}
+
 /* ------------------------------------------------------------------ case lifecycle */
 
-static char mounts[8][8300];
-static int nmounts;
+static tk_mounts mounts;
 
 void hlc_init(void)
 {
     read_env();
-    cr_assert(strlen(hlc.target) < sizeof hlc_dir - 16, "HL_TARGET is too long");
-    memcpy(hlc_dir, hlc.target, strlen(hlc.target));
-    strcpy(hlc_dir + strlen(hlc.target), "/hlc.XXXXXX");
-    cr_assert(mkdtemp(hlc_dir), "cannot create a case directory in %s: %s", hlc.target, strerror(errno));
-    chmod(hlc_dir, 0755);
-    hlc_dfd = open(hlc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    cr_assert(hlc_dfd >= 0, "cannot open %s: %s", hlc_dir, strerror(errno));
-}
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)ftw;
-    if (flag == FTW_D || flag == FTW_DP)
-        chmod(p, 0700);
-    remove(p);
-    return 0;
+    int e = tk_workdir_make(hlc.target, "hlc", hlc_dir, &hlc_dfd);
+    cr_assert_eq(e, 0, "cannot create a case directory in %s: %s", hlc.target, strerror(e));
 }
 
 void hlc_fini(void)
 {
     hlc_root();
-    while (nmounts > 0)
-        umount2(mounts[--nmounts], MNT_DETACH);
+    tk_unmount_all(&mounts);
     if (hlc_dfd >= 0)
         close(hlc_dfd);
     hlc_dfd = -1;
     if (hlc_dir[0]) {
-        nftw(hlc_dir, rm_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-        if (access(hlc_dir, F_OK) == 0)
-            fprintf(stderr, "%s: could not remove %s\n", hlc_case, hlc_dir);
-        hlc_dir[0] = '\0'; /* once: hlc_skip cleans up itself (Criterion runs no .fini after a skip) */
+        int e = tk_remove_tree(AT_FDCWD, hlc_dir);
+        if (e)
+            fprintf(stderr, "%s: could not remove all of %s: %s\n", hlc_case, hlc_dir, strerror(e));
+        hlc_dir[0] = '\0';
     }
 }
 
 static jmp_buf case_jump;
-static char failure[4096];
+static char failure[TK_DIFF_MAX + 1024];
+enum { CASE_FAILED = 1, CASE_NOT_APPLICABLE = 2 };
 
 void hlc_run(const char *name, void (*body)(void))
 {
     hlc_case = name;
-    int failed = setjmp(case_jump);
-    if (!failed)
+    int ended = setjmp(case_jump);
+    if (!ended)
         body();
     const char *reason = known_reason(name);
-    if (failed && reason) {
-        /* cr_log_info: a warning would make Criterion exit 1 although nothing failed */
-        cr_log_info("%s: expected failure (known divergence: %s): %s", name, reason, failure);
+    if (ended == CASE_FAILED && reason) {
         fprintf(stderr, "XFAIL %s (known: %s)\n", failure, reason); /* failure starts "family/case: " */
-        return;
+        tk_skip("XFAIL known divergence: %s: %s", reason, failure);
     }
-    if (failed)
+    if (ended == CASE_FAILED)
         cr_assert_fail("%s", failure);
     if (reason)
         cr_assert_fail("%s: passed, but %s lists it as a known divergence (%s): remove that line", name, known_file,
@@ -178,81 +165,324 @@ void hlc_fail(const char *fmt, ...)
     vsnprintf(failure + n, sizeof failure - (size_t)n, fmt, ap);
     va_end(ap);
     hlc_root();
-    longjmp(case_jump, 1);
+    longjmp(case_jump, CASE_FAILED);
 }
 
-void hlc_skip(const char *fmt, ...)
+void hlc_not_applicable(const char *fmt, ...)
 {
-    char why[1024];
+    char why[TK_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    hlc_root();
-    if (hlc.strict)
-        cr_assert_fail("%s: not run (%s), and HL_STRICT=1 makes that a failure", hlc_case, why);
-    hlc_fini();
-    cr_skip_test("%s: not run: %s", hlc_case, why);
+    cr_log_info("%s: not applicable: %s", hlc_case, why);
+    fprintf(stderr, "NOTE %s: not applicable: %s\n", hlc_case, why);
+    longjmp(case_jump, CASE_NOT_APPLICABLE);
+}
+
+/* ------------------------------------------------------------------ requirements */
+
+/* A probe: 1 the target has it, 0 it has not (why says so), -1 the probe
+ * itself failed (why says how: a broken setup, the case fails). */
+typedef int (*probe_fn)(char *why, size_t size);
+
+static int probe_root(char *why, size_t size)
+{
+    snprintf(why, size, "running as uid %u", (unsigned)geteuid());
+    return geteuid() == 0;
+}
+
+static int probe_private_mounts(char *why, size_t size)
+{
+    int e = tk_private_mounts(hlc_dir, hlc_dfd);
+    snprintf(why, size, "%s", strerror(e));
+    return e == 0;
+}
+
+static int probe_second_volume(char *why, size_t size)
+{
+    const char *t2 = getenv("HL_TARGET2");
+    int given = t2 && *t2;
+    if (!given)
+        t2 = "/dev/shm";
+    char root[PATH_MAX];
+    struct stat a, b;
+    if (!realpath(t2, root) || stat(root, &b) != 0 || !S_ISDIR(b.st_mode)) {
+        snprintf(why, size, "%s%s is not a directory (%s)", given ? "HL_TARGET2=" : "HL_TARGET2 is not set and ", t2,
+                 strerror(errno ? errno : ENOTDIR));
+        return given ? -1 : 0;
+    }
+    if (stat(hlc.target, &a) != 0) {
+        snprintf(why, size, "stat %s: %s", hlc.target, strerror(errno));
+        return -1;
+    }
+    if (a.st_dev == b.st_dev) {
+        snprintf(why, size, "%s%s is on the same device as HL_TARGET=%s; set HL_TARGET2 to a directory on another volume",
+                 given ? "HL_TARGET2=" : "", root, hlc.target);
+        return 0;
+    }
+    if (access(root, W_OK | X_OK) != 0) {
+        snprintf(why, size, "%s%s is not writable (%s)", given ? "HL_TARGET2=" : "HL_TARGET2 is not set and ", root,
+                 strerror(errno));
+        return given ? -1 : 0;
+    }
+    snprintf(hlc.target2, sizeof hlc.target2, "%s", root);
+    return 1;
+}
+
+static int probe_read_only_volume(char *why, size_t size)
+{
+    const char *t = getenv("HL_TARGET_RO");
+    if (t && *t)
+        return 1; /* checked by the family itself */
+    int r = hlc_has(HLC_NEED_private_mounts);
+    if (!r)
+        snprintf(why, size, "HL_TARGET_RO is not set, and no private mount namespace for a read-only bind mount");
+    return r;
+}
+
+/* Is HL_TARGET's volume an image-backed volume of hl-volume? ("NAME KIND
+ * FSTYPE MNT IMAGE" lines); its kind is the kind to make another of. */
+static int probe_image_volume(char *why, size_t size)
+{
+    char *argv[] = {HLC_HL_VOLUME, "list", NULL};
+    struct hlc_command r = hlc_command(argv);
+    if (r.status != 0) {
+        snprintf(why, size, "%s list failed (exit %d): %s", HLC_HL_VOLUME, r.status, r.err);
+        return 0;
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char name[128], kind[64], fstype[64], mnt[4096], image[4096];
+        if (sscanf(line, "%127s %63s %63s %4095s %4095s", name, kind, fstype, mnt, image) == 5 &&
+            strcmp(mnt, hlc.vol.mount_point) == 0 && strcmp(image, "-") != 0) {
+            snprintf(hlc.kind, sizeof hlc.kind, "%s", kind);
+            return 1;
+        }
+    }
+    const char *st = getenv("HL_VOLUME_DIR");
+    snprintf(why, size, "HL_TARGET=%s (on %s) is not an image-backed volume of tools/hl-volume in HL_VOLUME_DIR=%s",
+             hlc.target, hlc.vol.mount_point[0] ? hlc.vol.mount_point : "?", st && *st ? st : "(unset: /tmp/hl-volumes)");
+    return 0;
+}
+
+static int probe_mount_point(char *why, size_t size)
+{
+    snprintf(why, size, "the probe found no mount point for HL_TARGET=%s", hlc.target);
+    return hlc.vol.mount_point[0] != '\0';
+}
+
+#define PROTECTED "/proc/sys/fs/protected_hardlinks"
+
+static int probe_protected_hardlinks(char *why, size_t size)
+{
+    int fd = open(PROTECTED, O_RDWR | O_CLOEXEC);
+    snprintf(why, size, "cannot open %s to set it: %s", PROTECTED, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return fd >= 0;
+}
+
+static int probe_o_tmpfile(char *why, size_t size)
+{
+    int fd = openat(hlc_dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return 1;
+    }
+    int e = errno;
+    /* EOPNOTSUPP: no tmpfile operation (ntfs-3g, fusefat, exfat-fuse); EISDIR:
+     * a kernel that does not know the flag */
+    snprintf(why, size, "O_TMPFILE in %s on %s: %s", hlc_dir, hlc.vol.name, hl_errno_name(e));
+    return e == EOPNOTSUPP || e == EISDIR ? 0 : -1;
+}
+
+static const char *const PROBE_NAME = ".hlc-probe";
+
+static int probe_symlinks(char *why, size_t size)
+{
+    if (symlinkat("target", hlc_dfd, PROBE_NAME) == 0) {
+        unlinkat(hlc_dfd, PROBE_NAME, 0);
+        return 1;
+    }
+    int e = errno;
+    int left = tk_exists(hlc_dfd, PROBE_NAME);
+    snprintf(why, size, "symlink in %s on %s: %s%s", hlc_dir, hlc.vol.name, hl_errno_name(e),
+             left ? ", yet the name exists" : "");
+    return (e == ENOSYS || e == EPERM || e == EOPNOTSUPP) && !left ? 0 : -1;
+}
+
+static int probe_unix_permissions(char *why, size_t size)
+{
+    struct stat st;
+    int e = tk_touch(hlc_dfd, PROBE_NAME);
+    if (e || (e = tk_lstat(hlc_dfd, PROBE_NAME, &st))) {
+        snprintf(why, size, "cannot create %s: %s", hlc_path(PROBE_NAME), strerror(e));
+        return -1;
+    }
+    hlc.fixed_mode = (unsigned)(st.st_mode & 07777);
+    unsigned want = hlc.fixed_mode == 0640 ? 0604 : 0640;
+    int r = fchmodat(hlc_dfd, PROBE_NAME, want, 0) == 0 ? 0 : errno;
+    int seen = tk_lstat(hlc_dfd, PROBE_NAME, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+    unlinkat(hlc_dfd, PROBE_NAME, 0);
+    snprintf(why, size, "chmod %o on %s: %s, mode %o after", want, hlc.vol.name, r ? hl_errno_name(r) : "success",
+             (unsigned)seen);
+    return !r && seen == (int)want;
+}
+
+static int probe_other_users(char *why, size_t size)
+{
+    if (geteuid() != 0) {
+        snprintf(why, size, "not root: cannot ask as another user");
+        return -1;
+    }
+    int e = tk_become_nobody();
+    struct stat st;
+    int r = e ? e : stat(hlc_dir, &st) == 0 ? 0 : errno;
+    tk_become_root();
+    snprintf(why, size, "uid %d cannot reach %s: %s", TK_NOBODY, hlc_dir, strerror(r));
+    return e ? -1 : r == 0;
+}
+
+/* Where libfuse's high-level API makes inode numbers up (no use_ino), they
+ * are handed out in lookup order, starting with the root's FUSE_ROOT_ID 1:
+ * measured, fusefat and exfat-fuse gave a remounted file another number. */
+static int probe_stable_inode_numbers(char *why, size_t size)
+{
+    struct statfs sf;
+    struct stat root;
+    if (statfs(hlc_dir, &sf) != 0 || !hlc.vol.mount_point[0] || stat(hlc.vol.mount_point, &root) != 0) {
+        snprintf(why, size, "cannot look at the volume of %s: %s", hlc_dir, strerror(errno));
+        return -1;
+    }
+    snprintf(why, size, "a FUSE volume (%s) whose root is inode 1: libfuse makes its inode numbers up", hlc.vol.name);
+    return !((unsigned long)sf.f_type == FUSE_SUPER_MAGIC && root.st_ino == 1);
+}
+
+static int probe_backing_store(char *why, size_t size)
+{
+    struct statfs sf;
+    if (statfs(hlc_dir, &sf) != 0) {
+        snprintf(why, size, "statfs %s: %s", hlc_dir, strerror(errno));
+        return -1;
+    }
+    snprintf(why, size, "%s is a %s, which has no backing store: an unmount discards it", hlc.target,
+             (unsigned long)sf.f_type == TMPFS_MAGIC ? "tmpfs" : "ramfs");
+    return (unsigned long)sf.f_type != TMPFS_MAGIC && (unsigned long)sf.f_type != RAMFS_MAGIC;
+}
+
+static int probe_name_max_on_lookup(char *why, size_t size)
+{
+    char name[NAME_MAX + 2];
+    memset(name, 'n', NAME_MAX + 1);
+    name[NAME_MAX + 1] = '\0';
+    struct stat st;
+    int e = fstatat(hlc_dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+    snprintf(why, size, "looking up a %d-byte name on %s: %s", NAME_MAX + 1, hlc.vol.name,
+             e ? hl_errno_name(e) : "found");
+    return e == ENAMETOOLONG ? 1 : e == ENOENT ? 0 : -1;
+}
+
+static const struct {
+    const char *name;
+    probe_fn probe;
+    const char *missing; /* the reason when it is missing */
+} needs[HLC_NEED_COUNT] = {
+    [HLC_NEED_root] = {"root", probe_root, "needs root"},
+    [HLC_NEED_private_mounts] = {"private_mounts", probe_private_mounts, "no private mount namespace"},
+    [HLC_NEED_second_volume] = {"second_volume", probe_second_volume, "no second volume"},
+    [HLC_NEED_read_only_volume] = {"read_only_volume", probe_read_only_volume, "no read-only volume"},
+    [HLC_NEED_image_volume] = {"image_volume", probe_image_volume, "no image-backed volume to make another of"},
+    [HLC_NEED_mount_point] = {"mount_point", probe_mount_point, "no mount point"},
+    [HLC_NEED_protected_hardlinks] = {"protected_hardlinks", probe_protected_hardlinks,
+                                      "fs.protected_hardlinks cannot be set"},
+    [HLC_NEED_o_tmpfile] = {"o_tmpfile", probe_o_tmpfile, "no O_TMPFILE"},
+    [HLC_NEED_symlinks] = {"symlinks", probe_symlinks, "no symlinks"},
+    [HLC_NEED_unix_permissions] = {"unix_permissions", probe_unix_permissions, "no Unix permissions"},
+    [HLC_NEED_other_users] = {"other_users", probe_other_users, "other users are not let in"},
+    [HLC_NEED_stable_inode_numbers_across_remount] = {"stable_inode_numbers_across_remount",
+                                                      probe_stable_inode_numbers, "inode numbers are made up"},
+    [HLC_NEED_backing_store] = {"backing_store", probe_backing_store, "no backing store"},
+    [HLC_NEED_name_max_on_lookup] = {"name_max_on_lookup", probe_name_max_on_lookup,
+                                     "name length not checked on lookup"},
+};
+
+static int have[HLC_NEED_COUNT]; /* 0 not probed yet, 1 has it, 2 has not */
+static char have_why[HLC_NEED_COUNT][TK_MSG_MAX];
+
+int hlc_has(hlc_need n)
+{
+    if (!have[n]) {
+        int r = needs[n].probe(have_why[n], sizeof have_why[n]);
+        if (r < 0)
+            hlc_fail("setup: probing %s: %s", needs[n].name, have_why[n]);
+        have[n] = r ? 1 : 2;
+    }
+    return have[n] == 1;
+}
+
+const char *hlc_why(hlc_need n) { return have_why[n]; }
+
+void hlc_require(hlc_need n)
+{
+    if (!hlc_has(n))
+        hlc_skip("%s: %s", needs[n].missing, have_why[n]);
 }
 
 /* ------------------------------------------------------------------ paths */
 
 const char *hlc_path(const char *rel)
 {
-    static char bufs[4][8300];
+    static char bufs[4][TK_PATH_MAX * 2 + 2];
     static int i;
     char *b = bufs[i++ & 3];
-    snprintf(b, sizeof bufs[0], "%s/%s", hlc_dir, rel);
+    if (rel[0] == '/')
+        snprintf(b, sizeof bufs[0], "%s", rel);
+    else
+        snprintf(b, sizeof bufs[0], "%s/%s", hlc_dir, rel);
     return b;
 }
 
 void hlc_write(const char *rel, const char *data)
 {
-    int fd = openat(hlc_dfd, rel, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
-    HLC_CHECK(fd >= 0, "setup: cannot create %s: %s", hlc_path(rel), strerror(errno));
-    size_t n = strlen(data);
-    ssize_t w = write(fd, data, n);
-    close(fd);
-    HLC_CHECK(w == (ssize_t)n, "setup: cannot write %s: %s", hlc_path(rel), strerror(errno));
+    int e = tk_write(hlc_dfd, rel, data);
+    HLC_CHECK(!e, "setup: cannot write %s: %s", hlc_path(rel), strerror(e));
 }
 
 void hlc_touch(const char *rel) { hlc_write(rel, ""); }
 
-char *hlc_read(const char *rel)
-{
-    int fd = openat(hlc_dfd, rel, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    char *buf = calloc(1, 65536);
-    ssize_t n = read(fd, buf, 65535);
-    close(fd);
-    if (n < 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
+char *hlc_read(const char *rel) { return tk_read(hlc_dfd, rel, NULL); }
 
 void hlc_mkdir(const char *rel)
 {
-    HLC_CHECK(mkdirat(hlc_dfd, rel, 0755) == 0, "setup: mkdir %s: %s", hlc_path(rel), strerror(errno));
+    int e = tk_mkdir(hlc_dfd, rel, 0755);
+    HLC_CHECK(!e, "setup: mkdir %s: %s", hlc_path(rel), strerror(e));
 }
 
 void hlc_symlink(const char *target, const char *rel)
 {
-    HLC_CHECK(symlinkat(target, hlc_dfd, rel) == 0, "setup: symlink %s: %s", hlc_path(rel), strerror(errno));
+    int e = tk_symlink(hlc_dfd, target, rel);
+    HLC_CHECK(!e, "setup: symlink %s: %s", hlc_path(rel), strerror(e));
 }
 
-int hlc_exists(const char *rel)
+int hlc_symlink_or_none(const char *target, const char *rel)
 {
-    struct stat st;
-    return fstatat(hlc_dfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (HLC_HAS(symlinks)) {
+        hlc_symlink(target, rel);
+        return 1;
+    }
+    HLC_CHECK(!hlc_links(), "setup: %s, but the %s profile expects symlinks", hlc_why(HLC_NEED_symlinks),
+              hlc_profile_name());
+    return 0;
 }
+
+int hlc_exists(const char *rel) { return tk_exists(hlc_dfd, rel); }
 
 struct stat hlc_lstat(const char *rel)
 {
     struct stat st;
-    HLC_CHECK(fstatat(hlc_dfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0, "lstat %s: %s", hlc_path(rel), strerror(errno));
+    int e = tk_lstat(hlc_dfd, rel, &st);
+    HLC_CHECK(!e, "lstat %s: %s", hlc_path(rel), strerror(e));
     return st;
 }
 
@@ -265,257 +495,301 @@ struct stat hlc_stat(const char *rel)
 
 /* ------------------------------------------------------------------ snapshots */
 
-struct entry {
-    char *path;
-    unsigned mode;
-    unsigned long long ino, nlink, size;
-};
-struct hlc_snap {
-    char root[4096]; /* the directory it is of, for messages */
-    struct entry *e;
-    size_t n, cap;
-};
-static hlc_snap *building;
-static size_t prefix;
-
-static int snap_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+/* Without file data: opening a file is not neutral on every volume (a FUSE
+ * daemon may remove a .fuse_hidden* file when it is closed). */
+static void snap_of(tk_snap *s, const char *dir)
 {
-    (void)flag, (void)ftw;
-    hlc_snap *s = building;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
-        s->e = realloc(s->e, s->cap * sizeof *s->e);
+    int e = tk_snap_take(s, AT_FDCWD, dir, 0);
+    HLC_CHECK(!e, "cannot take a snapshot of %s: %s", dir, strerror(e));
+}
+
+void hlc_snap(tk_snap *s) { snap_of(s, hlc_dir); }
+
+int hlc_changed_since(tk_snap *before, char changed[TK_DIFF_MAX])
+{
+    tk_snap after;
+    int e = tk_snap_take(&after, AT_FDCWD, before->root, before->flags);
+    if (e) {
+        tk_snap_free(before);
+        hlc_fail("cannot take a snapshot of %s: %s", before->root, strerror(e));
     }
-    s->e[s->n++] = (struct entry){strdup(p + prefix), (unsigned)(st->st_mode & S_IFMT),
-                                  (unsigned long long)st->st_ino, (unsigned long long)st->st_nlink,
-                                  S_ISDIR(st->st_mode) ? 0 : (unsigned long long)st->st_size};
-    return 0;
+    int n = tk_snap_diff(before, &after, 0, changed, TK_DIFF_MAX);
+    tk_snap_free(before);
+    tk_snap_free(&after);
+    return n;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-    return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
-}
-
-/* Taken as root even while a case runs as nobody (hlc_nobody keeps the saved
- * uid 0): an unprivileged walk cannot see inside unsearchable directories. */
-hlc_snap *hlc_snapshot_of(const char *dir)
-{
-    uid_t uid = geteuid();
-    gid_t gid = getegid();
-    if (uid != 0)
-        hlc_root();
-    hlc_snap *s = calloc(1, sizeof *s);
-    snprintf(s->root, sizeof s->root, "%s", dir);
-    building = s;
-    prefix = strlen(dir);
-    nftw(dir, snap_entry, 64, FTW_PHYS | FTW_MOUNT);
-    if (s->n)
-        qsort(s->e, s->n, sizeof *s->e, cmp_entry);
-    if (uid != 0 && (setegid(gid) != 0 || seteuid(uid) != 0))
-        hlc_fail("cannot return to uid %d after a snapshot: %s", (int)uid, strerror(errno));
-    return s;
-}
-
-hlc_snap *hlc_snapshot(void) { return hlc_snapshot_of(hlc_dir); }
-
-const char *hlc_changed_since(hlc_snap *before)
-{
-    static char text[9000];
-    hlc_snap *after = hlc_snapshot_of(before->root);
-    const char *c = hlc_changed(before, after);
-    snprintf(text, sizeof text, "%s", c ? c : "");
-    hlc_snap_free(before);
-    hlc_snap_free(after);
-    return text[0] ? text : NULL;
-}
-
-void hlc_snap_free(hlc_snap *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->n; i++)
-        free(s->e[i].path);
-    free(s->e);
-    free(s);
-}
-
-const char *hlc_changed(const hlc_snap *a, const hlc_snap *b)
-{
-    static char msg[8600];
-    size_t i = 0, j = 0;
-    while (i < a->n || j < b->n) {
-        int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->e[i].path, b->e[j].path);
-        if (c < 0) {
-            snprintf(msg, sizeof msg, "%s%s is gone", a->root, a->e[i].path);
-            return msg;
-        }
-        if (c > 0) {
-            snprintf(msg, sizeof msg, "%s%s now exists", a->root, b->e[j].path);
-            return msg;
-        }
-        const struct entry *x = &a->e[i], *y = &b->e[j];
-        if (x->mode != y->mode || x->ino != y->ino) {
-            snprintf(msg, sizeof msg, "%s%s is another file now", a->root, x->path);
-            return msg;
-        }
-        if (x->nlink != y->nlink) {
-            snprintf(msg, sizeof msg, "nlink of %s%s went from %llu to %llu", a->root, x->path, x->nlink, y->nlink);
-            return msg;
-        }
-        if (x->size != y->size) {
-            snprintf(msg, sizeof msg, "size of %s%s went from %llu to %llu", a->root, x->path, x->size, y->size);
-            return msg;
-        }
-        i++, j++;
-    }
-    return NULL;
-}
-
-/* ------------------------------------------------------------------ expectations */
-
-const char *hlc_describe(hl_status s)
-{
-    static char bufs[4][96];
-    static int i;
-    char *b = bufs[i++ & 3];
-    int e = hl_status_to_errno(s);
-    if (e)
-        snprintf(b, sizeof bufs[0], "%s (%s)", hl_status_name(s), hl_errno_name(e));
-    else
-        snprintf(b, sizeof bufs[0], "%s", hl_status_name(s));
-    return b;
-}
+/* ------------------------------------------------------------------ calls */
 
 const char *hlc_describe_got(hl_status s, const hl_error *e)
 {
-    static char b[160];
-    if (s == HL_OK || e->domain == HL_DOMAIN_NONE)
-        snprintf(b, sizeof b, "%s", hl_status_name(s));
+    static char bufs[4][TK_STATUS_MAX];
+    static int i;
+    return tk_got_text(bufs[i++ & 3], s, e);
+}
+
+/* a then b, "; " between, into out; a name that appeared says most, so a
+ * text with " now exists" goes first */
+static void join(char *out, size_t size, const char *a, const char *b)
+{
+    if (*b && strstr(b, " now exists") && !strstr(a, " now exists")) {
+        const char *t = a;
+        a = b;
+        b = t;
+    }
+    snprintf(out, size, "%s%s%s", a, *a && *b ? "; " : "", b);
+}
+
+void hlc_call_at(hlc_call *c, int dirfd, const char *new_name, const char *existing, const hl_options *o)
+{
+    c->new_name = new_name;
+    c->existing = existing;
+    c->flags = o ? o->flags : 0;
+    c->max_links = o ? o->max_links : 0;
+    c->raw_errno = -1;
+    int follow = c->flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW;
+    tk_snap here0, here1, also0 = {0}, also1 = {0};
+    const char *watch = c->watch ? c->watch : hlc_dir;
+    snap_of(&here0, watch);
+    if (c->also)
+        snap_of(&also0, c->also);
+    c->existing_errno = fstatat(dirfd, existing, &c->existing_before, follow) == 0 ? 0 : errno;
+
+    if (c->as_nobody)
+        hlc_nobody();
+    memset(&c->err, 0, sizeof c->err);
+    c->status = hl_create_at(dirfd, new_name, existing, o, &c->err);
+    if (c->raw && c->status != HL_OK && !(c->flags & HL_BENEATH) && !c->max_links) {
+        int r = linkat(dirfd, existing, dirfd, new_name, c->flags & HL_FOLLOW ? AT_SYMLINK_FOLLOW : 0);
+        c->raw_errno = r == 0 ? 0 : errno;
+        if (r == 0)
+            unlinkat(dirfd, new_name, 0); /* what libhl refused, the kernel allowed: undo, the judge says so */
+    }
+    if (c->as_nobody)
+        hlc_root();
+
+    fstatat(dirfd, existing, &c->existing_after, follow);
+    c->new_errno = 0;
+    c->data_differs = 0;
+    if (c->status == HL_OK) {
+        c->new_errno = fstatat(dirfd, new_name, &c->new_after, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+        /* read through both names after the call: nothing is opened before it */
+        uint64_t through_existing, through_new;
+        c->data_differs = !c->new_errno && S_ISREG(c->new_after.st_mode) &&
+                          (tk_file_hash(dirfd, existing, follow, &through_existing) != 0 ||
+                           tk_file_hash(dirfd, new_name, AT_SYMLINK_NOFOLLOW, &through_new) != 0 ||
+                           through_existing != through_new);
+    }
+    snap_of(&here1, watch);
+    if (c->also)
+        snap_of(&also1, c->also);
+
+    char a[TK_DIFF_MAX], b[TK_DIFF_MAX] = "";
+    c->changes = tk_snap_diff(&here0, &here1, 0, a, sizeof a);
+    if (c->also)
+        c->changes += tk_snap_diff(&also0, &also1, 0, b, sizeof b);
+    join(c->changed, sizeof c->changed, a, b);
+    c->changes_besides_link = 0;
+    c->changed_besides_link[0] = '\0';
+    if (c->status == HL_OK && !c->existing_errno) {
+        unsigned long long dev = (unsigned long long)c->existing_before.st_dev,
+                           ino = (unsigned long long)c->existing_before.st_ino;
+        b[0] = '\0';
+        c->changes_besides_link = tk_snap_diff_link(&here0, &here1, 0, dev, ino, NULL, a, sizeof a);
+        if (c->also)
+            c->changes_besides_link += tk_snap_diff_link(&also0, &also1, 0, dev, ino, NULL, b, sizeof b);
+        join(c->changed_besides_link, sizeof c->changed_besides_link, a, b);
+    }
+    tk_snap_free(&here0);
+    tk_snap_free(&here1);
+    tk_snap_free(&also0);
+    tk_snap_free(&also1);
+}
+
+void hlc_call_in(hlc_call *c, const char *new_name, const char *existing, unsigned flags)
+{
+    hl_options o = {flags, 0};
+    hlc_call_at(c, hlc_dfd, new_name, existing, &o);
+}
+
+/* ------------------------------------------------------------------ judges */
+
+/* "HL_ERR_X (EXXX) concerning the new name" as the judge expects it */
+static const char *wanted(char *buf, size_t size, hl_status want, int want_errno, hl_which which)
+{
+    char e[64];
+    if (want_errno > 0)
+        snprintf(e, sizeof e, " (%s)", hl_errno_name(want_errno));
+    else if (want_errno == HLC_NO_ERRNO)
+        snprintf(e, sizeof e, " (no native code: libhl's own decision)");
     else
-        snprintf(b, sizeof b, "%s (%s)", hl_status_name(s), hl_errno_name((int)e->native));
-    return b;
+        snprintf(e, sizeof e, " (any errno)");
+    snprintf(buf, size, "%s%s%s%s", hl_status_name(want), e, which == HLC_ANY_NAME ? "" : " concerning ",
+             which == HLC_ANY_NAME ? "" : tk_which_text(which));
+    return buf;
 }
 
-hl_status hlc_link(const char *dst, const char *src, unsigned flags, hl_error *e)
+/* "HL_ERR_X (EYYY) concerning the existing file" as the call gave it */
+static const char *seen(char *buf, size_t size, const hlc_call *c)
 {
-    hl_options o = {flags, 0};
-    return hl_create_at(hlc_dfd, dst, src, &o, e);
+    char got[TK_STATUS_MAX];
+    tk_got_text(got, c->status, &c->err);
+    if (c->status == HL_OK)
+        snprintf(buf, size, "%s", got);
+    else
+        snprintf(buf, size, "%s concerning %s", got, tk_which_text(c->err.which));
+    return buf;
 }
 
-void hlc_expect_refused_at(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
-                           int want_errno, const char *also, const char *note, void (*before_verdict)(void))
+/* "; <libhl's message>; raw linkat: EXXX [note]" */
+static const char *context(char *buf, size_t size, const hlc_call *c)
 {
-    hlc_snap *before = hlc_snapshot(), *also_before = also ? hlc_snapshot_of(also) : NULL;
-    hl_options o = {flags, 0};
-    hl_error e;
-    hl_status s = hl_create_at(dirfd, dst, src, &o, &e);
-    hlc_snap *after = hlc_snapshot(), *also_after = also ? hlc_snapshot_of(also) : NULL;
-    /* a name that appeared says most: report it first, whichever side it is on */
-    const char *here = hlc_changed(before, after);
-    char what[9000];
-    snprintf(what, sizeof what, "%s", here ? here : "");
-    const char *there = also ? hlc_changed(also_before, also_after) : NULL;
-    if (there && (!here || strstr(there, " now exists")))
-        snprintf(what, sizeof what, "%s", there);
-    int changed = what[0] != '\0';
-    if (!changed)
-        snprintf(what, sizeof what, "nothing changed on disk");
-    hlc_snap_free(before);
-    hlc_snap_free(after);
-    hlc_snap_free(also_before);
-    hlc_snap_free(also_after);
-    if (before_verdict)
-        before_verdict();
-    char tag[4200] = "";
-    if (note)
-        snprintf(tag, sizeof tag, " [%s]", note);
-    HLC_CHECK(s == want, "expected %s, got %s; %s%s%s%s", hlc_describe(want), hlc_describe_got(s, &e), what,
-              s == HL_OK ? "" : "; ", s == HL_OK ? "" : e.message, tag);
-    HLC_CHECK(!want_errno || (e.domain == HL_DOMAIN_ERRNO && e.native == want_errno),
-              "expected %s with errno %s, got %s; %s%s", hl_status_name(want), hl_errno_name(want_errno),
-              hlc_describe_got(s, &e), e.message, tag);
-    HLC_CHECK(hl_status_refines(e.domain, e.native, s), "%s cannot come from native code %ld: %s",
-              hl_status_name(s), e.native, e.message);
-    HLC_CHECK(!changed, "refused with %s as expected, but %s%s", hlc_describe_got(s, &e), what, tag);
+    char raw[96] = "";
+    if (c->raw_errno > 0)
+        snprintf(raw, sizeof raw, "; the raw linkat: %s", hl_errno_name(c->raw_errno));
+    else if (c->raw_errno == 0)
+        snprintf(raw, sizeof raw, "; the raw linkat succeeded (undone)");
+    snprintf(buf, size, "%s%s%s%s%s%s", c->status == HL_OK ? "" : "; ", c->status == HL_OK ? "" : c->err.message, raw,
+             c->note ? " [" : "", c->note ? c->note : "", c->note ? "]" : "");
+    return buf;
 }
 
-void hlc_expect_refused(const char *dst, const char *src, unsigned flags, hl_status want, int want_errno)
+void hlc_expect_refused(const hlc_call *c, hl_status want, int want_errno, hl_which which)
 {
-    hlc_expect_refused_at(hlc_dfd, dst, src, flags, want, want_errno, NULL, NULL, NULL);
+    int errno_ok = want_errno == HLC_ANY_ERRNO ||
+                   (want_errno == HLC_NO_ERRNO ? c->err.domain == HL_DOMAIN_NONE && c->err.native == 0
+                                               : c->err.domain == HL_DOMAIN_ERRNO && c->err.native == want_errno);
+    int which_ok = which == HLC_ANY_NAME || c->err.which == which;
+    char w[256], s[256], ctx[TK_MSG_MAX + 512];
+    wanted(w, sizeof w, want, want_errno, which);
+    seen(s, sizeof s, c);
+    context(ctx, sizeof ctx, c);
+    const char *what = c->changes ? c->changed : "nothing changed on disk";
+    HLC_CHECK(c->status == want && errno_ok && which_ok, "expected %s, got %s; %s%s", w, s, what, ctx);
+    HLC_CHECK(hl_status_refines(c->err.domain, c->err.native, c->status), "%s cannot come from native code %ld%s",
+              hl_status_name(c->status), c->err.native, ctx);
+    HLC_CHECK(!c->changes, "refused with %s as expected, but %s%s", s, c->changed, ctx);
+    HLC_CHECK(c->existing_errno || c->existing_after.st_nlink == c->existing_before.st_nlink,
+              "refused with %s as expected, but the link count of %s went from %llu to %llu%s", s,
+              hlc_path(c->existing), (unsigned long long)c->existing_before.st_nlink,
+              (unsigned long long)c->existing_after.st_nlink, ctx);
+    HLC_CHECK(c->raw_errno < 0 || c->err.domain != HL_DOMAIN_ERRNO || c->raw_errno == c->err.native,
+              "refused with %s as expected, but the same linkat by itself gives %s%s", s,
+              c->raw_errno ? hl_errno_name(c->raw_errno) : "success", ctx);
 }
 
-int hlc_expect_link(const char *dst, const char *src, unsigned flags)
+int hlc_expect_linked(const hlc_call *c)
 {
     if (!hlc_links()) {
-        hlc_expect_refused(dst, src, flags, HL_ERR_NOT_SUPPORTED, 0);
+        hlc_expect_refused(c, HL_ERR_NOT_SUPPORTED, HLC_ANY_ERRNO, HLC_ANY_NAME);
         return 0;
     }
-    struct stat before;
-    int sflags = flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW;
-    HLC_CHECK(fstatat(hlc_dfd, src, &before, sflags) == 0, "setup: %s: %s", hlc_path(src), strerror(errno));
-    hl_error e;
-    hl_status s = hlc_link(dst, src, flags, &e);
-    HLC_CHECK(s == HL_OK, "expected HL_OK, got %s; %s", hlc_describe_got(s, &e), e.message);
-    struct stat d, after;
-    HLC_CHECK(fstatat(hlc_dfd, dst, &d, AT_SYMLINK_NOFOLLOW) == 0, "HL_OK, but %s does not exist: %s",
-              hlc_path(dst), strerror(errno));
-    HLC_CHECK(fstatat(hlc_dfd, src, &after, sflags) == 0, "after the link %s is gone: %s", hlc_path(src),
-              strerror(errno));
-    HLC_CHECK(d.st_dev == before.st_dev && d.st_ino == before.st_ino,
-              "HL_OK, but %s is inode %llu on device %llu, not the source's %llu on %llu", hlc_path(dst),
-              (unsigned long long)d.st_ino, (unsigned long long)d.st_dev, (unsigned long long)before.st_ino,
-              (unsigned long long)before.st_dev);
-    HLC_CHECK(after.st_nlink == before.st_nlink + 1, "HL_OK, but nlink of %s went from %llu to %llu, not +1",
-              hlc_path(src), (unsigned long long)before.st_nlink, (unsigned long long)after.st_nlink);
-    HLC_CHECK(d.st_nlink == after.st_nlink, "nlink seen through %s is %llu, through %s %llu", hlc_path(dst),
-              (unsigned long long)d.st_nlink, hlc_path(src), (unsigned long long)after.st_nlink);
+    char s[256], ctx[TK_MSG_MAX + 512];
+    seen(s, sizeof s, c);
+    context(ctx, sizeof ctx, c);
+    const char *nn = hlc_path(c->new_name), *ex = hlc_path(c->existing);
+    HLC_CHECK(!c->existing_errno, "setup: %s: %s", ex, strerror(c->existing_errno));
+    HLC_CHECK(c->status == HL_OK, "expected HL_OK, got %s; %s%s", s, c->changes ? c->changed : "nothing changed on disk",
+              ctx);
+    HLC_CHECK(!c->new_errno, "HL_OK, but %s does not exist: %s%s", nn, strerror(c->new_errno), ctx);
+    const struct stat *b = &c->existing_before, *a = &c->existing_after, *n = &c->new_after;
+    HLC_CHECK(n->st_dev == b->st_dev && n->st_ino == b->st_ino,
+              "HL_OK, but %s is inode %llu on device %llu, not the existing file's %llu on %llu", nn,
+              (unsigned long long)n->st_ino, (unsigned long long)n->st_dev, (unsigned long long)b->st_ino,
+              (unsigned long long)b->st_dev);
+    HLC_CHECK(a->st_nlink == b->st_nlink + 1, "HL_OK, but the link count of %s went from %llu to %llu, not up by one",
+              ex, (unsigned long long)b->st_nlink, (unsigned long long)a->st_nlink);
+    HLC_CHECK(n->st_nlink == a->st_nlink, "the link count seen through %s is %llu, through %s %llu", nn,
+              (unsigned long long)n->st_nlink, ex, (unsigned long long)a->st_nlink);
+    HLC_CHECK(!c->data_differs, "HL_OK, but %s holds other data than %s", nn, ex);
+    HLC_CHECK(!c->changes_besides_link, "HL_OK, but besides the new name %s", c->changed_besides_link);
     return 1;
 }
 
-/* ------------------------------------------------------------------ privileges and mounts */
-
-int hlc_private_mounts(void)
+int hlc_linked(const char *new_name, const char *existing, unsigned flags)
 {
-    if (geteuid() != 0)
-        return EPERM;
-    if (unshare(CLONE_NEWNS) != 0)
-        return errno;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-        return errno;
-    /* descriptors opened before see the old namespace's mounts */
-    int fd = open(hlc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    dup3(fd, hlc_dfd, O_CLOEXEC);
-    close(fd);
-    return 0;
+    hlc_call c = {0};
+    hlc_call_in(&c, new_name, existing, flags);
+    return hlc_expect_linked(&c);
 }
+
+void hlc_refused(const char *new_name, const char *existing, unsigned flags, hl_status want, int want_errno,
+                 hl_which which)
+{
+    hlc_call c = {0};
+    hlc_call_in(&c, new_name, existing, flags);
+    hlc_expect_refused(&c, want, want_errno, which);
+}
+
+/* ------------------------------------------------------------------ privileges, mounts, commands */
 
 int hlc_bind(const char *from_rel, const char *to_rel, int readonly)
 {
-    char from[8300], to[8300];
-    snprintf(from, sizeof from, "%s", hlc_path(from_rel));
-    snprintf(to, sizeof to, "%s", hlc_path(to_rel));
-    if (mount(from, to, NULL, MS_BIND, NULL) != 0)
-        return errno;
-    if (nmounts < 8)
-        snprintf(mounts[nmounts++], sizeof mounts[0], "%s", to);
-    if (readonly && mount(NULL, to, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) != 0)
-        return errno;
-    return 0;
+    char from[TK_PATH_MAX], to[TK_PATH_MAX];
+    if (tk_join(from, hlc_dir, from_rel) || tk_join(to, hlc_dir, to_rel))
+        return ENAMETOOLONG;
+    return tk_bind(&mounts, from, to, readonly);
 }
 
 void hlc_nobody(void)
 {
-    HLC_CHECK(setgroups(0, NULL) == 0 && setegid(65534) == 0 && seteuid(65534) == 0,
-              "setup: cannot become uid 65534: %s", strerror(errno));
+    int e = tk_become_nobody();
+    HLC_CHECK(!e, "setup: cannot become uid %d: %s", TK_NOBODY, strerror(e));
 }
 
-void hlc_root(void)
+void hlc_root(void) { tk_become_root(); }
+
+static void read_back(int fd, char *buf, size_t size)
 {
-    if (geteuid() != 0 && seteuid(0) == 0)
-        setegid(0);
+    ssize_t n = pread(fd, buf, size - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    close(fd);
+}
+
+struct hlc_command hlc_command(char *const argv[])
+{
+    struct hlc_command r;
+    memset(&r, 0, sizeof r);
+    char out_name[] = "/tmp/hlc-command.XXXXXX", err_name[] = "/tmp/hlc-command.XXXXXX";
+    int out = mkostemp(out_name, O_CLOEXEC), err = mkostemp(err_name, O_CLOEXEC);
+    if (out >= 0)
+        unlink(out_name);
+    if (err >= 0)
+        unlink(err_name);
+    if (out < 0 || err < 0) {
+        r.status = -1;
+        snprintf(r.err, sizeof r.err, "cannot create a temporary file in /tmp: %s", strerror(errno));
+        if (out >= 0)
+            close(out);
+        if (err >= 0)
+            close(err);
+        return r;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out, 1);
+    posix_spawn_file_actions_adddup2(&fa, err, 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    pid_t pid;
+    int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    int st = 0;
+    if (!e)
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    read_back(out, r.out, sizeof r.out);
+    read_back(err, r.err, sizeof r.err);
+    if (e) {
+        r.status = -1;
+        snprintf(r.err, sizeof r.err, "cannot run %s: %s", argv[0], strerror(e));
+        return r;
+    }
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    for (char *p = r.err; *p; p++)
+        if (*p == '\n')
+            *p = p[1] ? ';' : '\0';
+    return r;
 }
 
 void hlc_progress(const char *what, unsigned long long done, unsigned long long total)

@@ -1,9 +1,15 @@
 /*
- * hlc: the conformance suite's harness. Every case runs through hl_create on
- * the volume HL_TARGET points at, in a fresh directory of its own, and says
- * what a filesystem got wrong in one line:
+ * hlc: the conformance suite's harness, over the test kit (testkit.h). Every
+ * case runs through hl_create on the volume HL_TARGET points at, in a fresh
+ * directory of its own, and says what a filesystem got wrong in one line:
  *
- *   cross_volume/different_fs: expected HL_ERR_CROSS_DEVICE (EXDEV), got HL_OK; /mnt/b/x now exists
+ *   cross_volume/different_fs: expected HL_ERR_CROSS_DEVICE (EXDEV) concerning neither name, got HL_OK; /mnt/b/x now exists
+ *
+ * A case states what it needs on its first lines (HLC_REQUIRE(root), ...),
+ * decided by probing the target; what it cannot have ends it as "not run:
+ * <reason>" (a failure with HL_STRICT=1). A case makes its call with
+ * hlc_call, which records everything, then judges it with hlc_expect_linked
+ * or hlc_expect_refused.
  *
  * Environment (a contract, see README): HL_TARGET, HL_TARGET2, HL_TARGET_RO,
  * HL_PROFILE=auto|posix|ntfs|fat, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
@@ -24,21 +30,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testkit.h"
+
 typedef enum { HLC_POSIX, HLC_NTFS, HLC_FAT } hlc_profile;
 
 struct hlc_env {
-    char target[4096];         /* HL_TARGET (absolute) */
-    hl_volume vol;             /* its probe */
-    hlc_profile profile;       /* HL_PROFILE, or decided from the probe */
+    char target[TK_PATH_MAX];    /* HL_TARGET (absolute) */
+    hl_volume vol;               /* its probe */
+    hlc_profile profile;         /* HL_PROFILE, or decided from the probe */
     unsigned long long link_max; /* the limit to expect natively; 0 = unknown: probe within the budget */
-    unsigned long long budget; /* HL_LINK_BUDGET */
-    int strict;                /* HL_STRICT */
+    unsigned long long budget;   /* HL_LINK_BUDGET */
+    int strict;                  /* HL_STRICT */
+    /* found by the requirements' probes */
+    char target2[TK_PATH_MAX];   /* second_volume: a directory on another volume */
+    char kind[64];               /* image_volume: the tools/hl-volume kind of HL_TARGET's volume */
+    unsigned fixed_mode;         /* !unix_permissions: the mode every file has */
 };
 extern struct hlc_env hlc;
 
-extern char hlc_dir[4096]; /* this case's fresh directory (absolute) */
-extern int hlc_dfd;        /* an O_DIRECTORY descriptor on it */
-extern const char *hlc_case; /* "family/case" */
+extern char hlc_dir[TK_PATH_MAX]; /* this case's fresh directory (absolute) */
+extern int hlc_dfd;               /* an O_DIRECTORY descriptor on it */
+extern const char *hlc_case;      /* "family/case" */
 
 void hlc_init(void); /* .init: read the environment once, make the case directory */
 void hlc_fini(void); /* .fini: back to root, undo mounts, remove the case directory */
@@ -50,14 +62,19 @@ void hlc_fini(void); /* .fini: back to root, undo mounts, remove the case direct
     Test(family, name, ##__VA_ARGS__) { hlc_run(#family "/" #name, family##__##name); }             \
     static void family##__##name(void)
 
-/* Run a case body: a failure with a known divergence (HL_KNOWN) is reported
- * as an expected failure; a known divergence that does not happen fails. */
+/* Run a case body: a failure with a known divergence (HL_KNOWN) ends it as a
+ * skip "XFAIL known divergence: <reason>: <failure>"; a known divergence that
+ * does not happen fails. */
 void hlc_run(const char *name, void (*body)(void));
 
 /* End the case as failed: "family/case: <message>". */
 __attribute__((noreturn, format(printf, 1, 2))) void hlc_fail(const char *fmt, ...);
-/* End the case as not run, with the reason; a failure in strict mode. */
-__attribute__((noreturn, format(printf, 1, 2))) void hlc_skip(const char *fmt, ...);
+/* End the case as not run ("not run: <reason>"); a failure in strict mode.
+ * The case's .fini and hlc_fini run first (back to root, clean up). */
+#define hlc_skip(...) tk_not_run(__VA_ARGS__)
+/* End the case as passed: what it checks does not exist on this volume,
+ * which the profile allows (logged, and a NOTE line on stderr). */
+__attribute__((noreturn, format(printf, 1, 2))) void hlc_not_applicable(const char *fmt, ...);
 #define HLC_CHECK(cond, ...)                                                                       \
     do {                                                                                           \
         if (!(cond))                                                                               \
@@ -66,53 +83,132 @@ __attribute__((noreturn, format(printf, 1, 2))) void hlc_skip(const char *fmt, .
 
 /* Does the profile expect hard links at all? */
 static inline int hlc_links(void) { return hlc.profile != HLC_FAT; }
+const char *hlc_profile_name(void);
+
+/* ---- requirements and features, probed on the target once per process */
+typedef enum {
+    /* what the environment must give for a case to run */
+    HLC_NEED_root,
+    HLC_NEED_private_mounts,    /* and enters one: mounts vanish with the case */
+    HLC_NEED_second_volume,     /* hlc.target2 */
+    HLC_NEED_read_only_volume,  /* HL_TARGET_RO, or a private mount namespace for a read-only bind mount */
+    HLC_NEED_image_volume,      /* HL_TARGET is an image-backed volume of tools/hl-volume: hlc.kind */
+    HLC_NEED_mount_point,
+    HLC_NEED_protected_hardlinks, /* fs.protected_hardlinks can be read and set */
+    /* what the volume has or lacks (a case checks what is left) */
+    HLC_NEED_o_tmpfile,
+    HLC_NEED_symlinks,
+    HLC_NEED_unix_permissions,  /* chmod takes effect */
+    HLC_NEED_other_users,       /* users other than root are let in */
+    HLC_NEED_stable_inode_numbers_across_remount,
+    HLC_NEED_backing_store,     /* anything survives an unmount */
+    HLC_NEED_name_max_on_lookup, /* looking up a 256-byte name is ENAMETOOLONG, not ENOENT */
+    HLC_NEED_COUNT
+} hlc_need;
+/* Not run ("not run: <reason>") unless the target has it. */
+#define HLC_REQUIRE(what) hlc_require(HLC_NEED_##what)
+/* 1 if the target has it, 0 if not. */
+#define HLC_HAS(what) hlc_has(HLC_NEED_##what)
+void hlc_require(hlc_need n);
+int hlc_has(hlc_need n);
+const char *hlc_why(hlc_need n); /* after hlc_has: what the probe saw */
 
 /* ---- paths: relative to the case directory, shown absolute in messages */
-const char *hlc_path(const char *rel); /* absolute path (rotating static buffers) */
+const char *hlc_path(const char *rel); /* absolute path (rotating buffers) */
 void hlc_touch(const char *rel);
 void hlc_write(const char *rel, const char *data);
 char *hlc_read(const char *rel); /* NULL if it cannot be read; free() it */
 void hlc_mkdir(const char *rel);
 void hlc_symlink(const char *target, const char *rel);
+/* A symlink; 0 where the volume has none, which only the fat profile allows. */
+int hlc_symlink_or_none(const char *target, const char *rel);
 int hlc_exists(const char *rel);
 struct stat hlc_lstat(const char *rel);
 struct stat hlc_stat(const char *rel);
 
-/* ---- what is on disk: a snapshot of the case directory and what changed */
-typedef struct hlc_snap hlc_snap;
-hlc_snap *hlc_snapshot(void);                /* of the case directory */
-hlc_snap *hlc_snapshot_of(const char *dir);  /* of any directory (another volume, a read-only mount) */
-/* NULL if the same; else "x now exists", "nlink of y went from 1 to 2" ... */
-const char *hlc_changed(const hlc_snap *before, const hlc_snap *after);
-void hlc_snap_free(hlc_snap *s);
-/* After the call under test: what changed since before (NULL: nothing), seen
- * in a new snapshot of the same directory; frees before. The text lives
- * until the next call. */
-const char *hlc_changed_since(hlc_snap *before);
+/* ---- what is on disk */
+/* A snapshot of the case directory; what changed since
+ * then into changed[TK_DIFF_MAX] ("" if nothing), freeing before. */
+void hlc_snap(tk_snap *s);
+int hlc_changed_since(tk_snap *before, char changed[TK_DIFF_MAX]);
 
-/* ---- calls and expectations */
-hl_status hlc_link(const char *dst, const char *src, unsigned flags, hl_error *e);
-/* Expect a refusal: status want, errno want_errno (0: any), nothing changed on disk. */
-void hlc_expect_refused(const char *dst, const char *src, unsigned flags, hl_status want, int want_errno);
-/* The same relative to any dirfd, watching the directory also (may be NULL)
- * as well; note (may be NULL) ends every message; before_verdict (may be
- * NULL) runs after the call, before any check (to remove what the case made
- * on another volume, so that a failure leaves nothing behind). */
-void hlc_expect_refused_at(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
-                           int want_errno, const char *also, const char *note, void (*before_verdict)(void));
-/* Expect a link: HL_OK, same inode, nlink up by one (posix, ntfs profiles); in
- * the fat profile HL_ERR_NOT_SUPPORTED and nothing changed. Returns 1 if linked. */
-int hlc_expect_link(const char *dst, const char *src, unsigned flags);
-/* "HL_ERR_X (EXXX)": a status with its canonical errno */
-const char *hlc_describe(hl_status s);
-/* "HL_ERR_X (EYYY)": what a call gave, with the native errno it came from */
+/* ---- call, then judge */
+
+/* The names a failure may concern, and "any" for the judges. */
+#define HLC_NEW_NAME HL_PATH_DESTINATION
+#define HLC_EXISTING HL_PATH_SOURCE
+#define HLC_NEITHER HL_PATH_NEITHER
+#define HLC_ANY_NAME ((hl_which)-1)
+#define HLC_ANY_ERRNO 0
+#define HLC_NO_ERRNO (-1) /* libhl's own decision: no native code (HL_DOMAIN_NONE) */
+
+typedef struct hlc_call {
+    /* in, all optional: set before hlc_call_at */
+    const char *watch; /* the directory whose changes count, instead of the case directory */
+    const char *also;  /* another directory whose changes count too (another volume, a read-only mount) */
+    const char *note; /* ends every message */
+    int as_nobody;    /* make the call as uid 65534 (the snapshots are still root's) */
+    int raw;          /* also run the equivalent linkat after a refusal (not with HL_BENEATH or max_links) */
+    /* out */
+    const char *new_name, *existing;
+    unsigned flags;
+    unsigned long max_links;
+    hl_status status;
+    hl_error err;
+    int raw_errno;            /* of the raw linkat: -1 not run, 0 it linked (and was undone) */
+    int existing_errno;       /* 0, or why the existing file could not be seen before the call */
+    struct stat existing_before, existing_after, new_after;
+    int new_errno;            /* HL_OK: 0, or why the new name cannot be seen */
+    int data_differs;         /* HL_OK, regular file: the data read through the two names differs */
+    int changes;              /* how many things changed in the case directory and also */
+    char changed[TK_DIFF_MAX];
+    int changes_besides_link; /* HL_OK: besides new names of the existing file and its link count */
+    char changed_besides_link[TK_DIFF_MAX];
+} hlc_call;
+
+/* Run hl_create_at(dirfd, new_name, existing, o) and record everything: the
+ * status and hl_error, the raw errno if asked, what changed in the case
+ * directory (or c->watch) and in c->also, the existing file before and after and the new
+ * name after. o may be NULL. */
+void hlc_call_at(hlc_call *c, int dirfd, const char *new_name, const char *existing, const hl_options *o);
+/* The same in the case directory, with flags. */
+void hlc_call_in(hlc_call *c, const char *new_name, const char *existing, unsigned flags);
+
+/* Linked (posix, ntfs profiles): HL_OK, the new name is the existing file
+ * (st_dev, st_ino), its link count up by one through both names, the same
+ * data, nothing else changed. In the fat profile: HL_ERR_NOT_SUPPORTED and
+ * nothing changed. Returns 1 if linked, 0 in the fat profile. */
+int hlc_expect_linked(const hlc_call *c);
+/* Refused: status want, errno want_errno (HLC_ANY_ERRNO, HLC_NO_ERRNO or an
+ * errno), concerning which (HLC_NEW_NAME, HLC_EXISTING, HLC_NEITHER or
+ * HLC_ANY_NAME), a status the native code can give, nothing changed (the
+ * existing file's link count neither); with c->raw, the raw linkat's errno
+ * equals libhl's native one. */
+void hlc_expect_refused(const hlc_call *c, hl_status want, int want_errno, hl_which which);
+
+/* The call and its judge in one, in the case directory. */
+int hlc_linked(const char *new_name, const char *existing, unsigned flags);
+void hlc_refused(const char *new_name, const char *existing, unsigned flags, hl_status want, int want_errno,
+                 hl_which which);
+
+/* "HL_ERR_X (EYYY)": what a call gave, with the native errno it came from (rotating buffers) */
 const char *hlc_describe_got(hl_status s, const hl_error *e);
 
-/* ---- privileges and mounts */
-int hlc_private_mounts(void); /* 0, or the errno why not */
+/* ---- privileges, mounts, commands */
 int hlc_bind(const char *from_rel, const char *to_rel, int readonly);
 void hlc_nobody(void);
 void hlc_root(void);
+
+/* Run argv (argv[0] a path) with stdin from /dev/null, stdout and stderr to
+ * unlinked temporary files and every other descriptor closed (a FUSE daemon
+ * it starts must not inherit Criterion's pipes); wait for it. Never ends the
+ * case: a .fini runs commands too. */
+struct hlc_command {
+    int status;     /* exit status, 128 + signal, or -1 if it could not be run (err says why) */
+    char out[4096]; /* stdout, truncated */
+    char err[4096]; /* stderr, truncated, newlines as ';' */
+};
+struct hlc_command hlc_command(char *const argv[]);
 
 /* Progress on a terminal for the long cases. */
 void hlc_progress(const char *what, unsigned long long done, unsigned long long total);

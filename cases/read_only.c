@@ -6,7 +6,7 @@
  * case, in a mount namespace of the case's own.
  *
  * Linux's order (fs/namei.c do_linkat, measured on all seven kinds): look up
- * the source (ENOENT); filename_create for the new name, which looks it up
+ * the existing name (ENOENT); filename_create for the new name, which looks it up
  * (EEXIST) and only then reports that its mount refused write access (EROFS);
  * compare the two mounts (EXDEV); vfs_link (EPERM for a directory or a volume
  * without links). So the read-only answer comes before "is a directory",
@@ -14,12 +14,11 @@
  */
 #include "hlc.h"
 
-#include <dirent.h>
 #include <sys/statvfs.h>
 
 HLC_SUITE(read_only);
 
-static char ro[4096];       /* the read-only directory */
+static char ro[TK_PATH_MAX]; /* the read-only directory */
 static int rofd = -1;       /* a descriptor on it */
 static char ro_what[4400];  /* which one, for messages */
 
@@ -33,15 +32,11 @@ static void ro_setup(void)
         HLC_CHECK(hl_volume_probe(ro, &v) == HL_OK, "setup: cannot probe %s", ro_what);
         HLC_CHECK(strcmp(v.name, hlc.vol.name) == 0, "setup: %s is %s, HL_TARGET=%s is %s: expected the same kind",
                   ro_what, v.name, hlc.target, hlc.vol.name);
-    } else {
-        int e = hlc_private_mounts();
-        if (e)
-            hlc_skip("HL_TARGET_RO is not set, and no private mount namespace for a read-only bind mount: %s",
-                     strerror(e));
+    } else { /* HLC_REQUIRE(read_only_volume) entered a private mount namespace */
         hlc_mkdir("rw");
         hlc_write("rw/hl-ro-source", "a file to link from\n");
         hlc_mkdir("ro");
-        e = hlc_bind("rw", "ro", 1);
+        int e = hlc_bind("rw", "ro", 1);
         HLC_CHECK(e == 0, "setup: read-only bind mount of %s on %s: %s", hlc_path("rw"), hlc_path("ro"),
                   strerror(e));
         snprintf(ro, sizeof ro, "%s", hlc_path("ro"));
@@ -66,12 +61,15 @@ static const char *ro_path(const char *name)
     return b;
 }
 
-/* hlc_expect_refused with any dirfd, watching the read-only directory too;
+/* Refused, relative to any dirfd, watching the read-only directory too;
  * every message names which read-only directory it was. */
-static void expect_refused_ro(int dirfd, const char *dst, const char *src, unsigned flags, hl_status want,
-                              int want_errno)
+static void refused_ro(int dirfd, const char *new_name, const char *existing, unsigned flags, hl_status want,
+                       int want_errno, hl_which which)
 {
-    hlc_expect_refused_at(dirfd, dst, src, flags, want, want_errno, ro, ro_what, NULL);
+    hlc_call c = {.also = ro, .note = ro_what};
+    hl_options o = {flags, 0};
+    hlc_call_at(&c, dirfd, new_name, existing, &o);
+    hlc_expect_refused(&c, want, want_errno, which);
 }
 
 /* ------------------------------------------------------------------ cases */
@@ -79,66 +77,75 @@ static void expect_refused_ro(int dirfd, const char *dst, const char *src, unsig
 /* Both names on the read-only volume, relative to a descriptor on it. */
 HLC_CASE(read_only, file_on_it)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(rofd, "x", "hl-ro-source", 0, HL_ERR_READ_ONLY, EROFS);
+    refused_ro(rofd, "x", "hl-ro-source", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
 /* The same by absolute paths from the (writable) case directory's dirfd. */
 HLC_CASE(read_only, file_on_it_absolute)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(hlc_dfd, ro_path("x"), ro_path("hl-ro-source"), 0, HL_ERR_READ_ONLY, EROFS);
+    refused_ro(hlc_dfd, ro_path("x"), ro_path("hl-ro-source"), 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
 HLC_CASE(read_only, file_on_it_beneath)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(rofd, "x", "hl-ro-source", HL_BENEATH, HL_ERR_READ_ONLY, EROFS);
+    refused_ro(rofd, "x", "hl-ro-source", HL_BENEATH, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
 /* HL_FOLLOW | HL_BENEATH links a pinned descriptor (AT_EMPTY_PATH or /proc). */
 HLC_CASE(read_only, file_on_it_pinned)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(rofd, "x", "hl-ro-source", HL_FOLLOW | HL_BENEATH, HL_ERR_READ_ONLY, EROFS);
+    refused_ro(rofd, "x", "hl-ro-source", HL_FOLLOW | HL_BENEATH, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
-/* New name on it, source on the writable volume: EROFS, not EXDEV (the new
+/* New name on it, the existing file on the writable volume: EROFS, not EXDEV (the new
  * name's mount is asked for write access before the mounts are compared). */
 HLC_CASE(read_only, into_it_from_elsewhere)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    hlc_write("src", "writable side");
-    expect_refused_ro(hlc_dfd, ro_path("x"), "src", 0, HL_ERR_READ_ONLY, EROFS);
+    hlc_write("existing", "writable side");
+    refused_ro(hlc_dfd, ro_path("x"), "existing", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
-/* Source on it, new name on the writable volume: nothing would be written to
+/* The existing file on it, new name on the writable volume: nothing would be written to
  * the read-only one, so the answer is the mounts': EXDEV. */
 HLC_CASE(read_only, out_of_it)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(hlc_dfd, "x", ro_path("hl-ro-source"), 0, HL_ERR_CROSS_DEVICE, EXDEV);
+    refused_ro(hlc_dfd, "x", ro_path("hl-ro-source"), 0, HL_ERR_CROSS_DEVICE, EXDEV, HLC_NEITHER);
 }
 
-/* A directory source (the read-only volume's root) with the new name on it:
+/* A directory as the existing file (the read-only volume's root) with the new name on it:
  * EROFS, not IS_DIRECTORY/EPERM, because filename_create refuses write access
- * before vfs_link looks at what the source is. */
+ * before vfs_link looks at what the existing file is. */
 HLC_CASE(read_only, directory_on_it)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(rofd, "x", ".", 0, HL_ERR_READ_ONLY, EROFS);
+    refused_ro(rofd, "x", ".", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
 /* The new name exists: filename_create reports EEXIST before EROFS. */
 HLC_CASE(read_only, existing_name_on_it)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(rofd, "hl-ro-source", "hl-ro-source", 0, HL_ERR_EXISTS, EEXIST);
+    refused_ro(rofd, "hl-ro-source", "hl-ro-source", 0, HL_ERR_EXISTS, EEXIST, HLC_NEW_NAME);
 }
 
-/* The source is missing: it is looked up first, ENOENT before EROFS. */
+/* The existing file is missing: it is looked up first, ENOENT before EROFS. */
 HLC_CASE(read_only, missing_source_on_it)
 {
+    HLC_REQUIRE(read_only_volume);
     ro_setup();
-    expect_refused_ro(rofd, "x", "no-such-file", 0, HL_ERR_NOT_FOUND, ENOENT);
+    refused_ro(rofd, "x", "no-such-file", 0, HL_ERR_NOT_FOUND, ENOENT, HLC_EXISTING);
 }

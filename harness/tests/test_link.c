@@ -15,22 +15,11 @@ static hl_status mk(const char *dst, const char *src, unsigned flags, hl_error *
 }
 
 /* A failed call: this status, this errno, this name, and the tree unchanged. */
-static void expect_failure(const char *dst, const char *src, unsigned flags, hl_status want, int native,
+static void expect_failure(const char *new_name, const char *existing, unsigned flags, hl_status want, int native,
                            hl_which which)
 {
-    char *before = hlt_snapshot(hlt_dir);
-    hl_error e;
-    HLT_STATUS(mk(dst, src, flags, &e), want, &e);
-    cr_assert_eq(e.domain, HL_DOMAIN_ERRNO, "%s -> %s: domain %d, expected errno", dst, src, (int)e.domain);
-    cr_assert_eq(e.native, native, "%s -> %s: expected %s, got %s (%s)", dst, src, hl_errno_name(native),
-                 hl_errno_name((int)e.native), e.message);
-    cr_assert_eq(e.which, which, "%s -> %s: concerns %d, expected %d (%s)", dst, src, (int)e.which, (int)which,
-                 e.message);
-    cr_assert(e.operation && strstr(e.message, e.operation), "message does not name the operation: %s", e.message);
-    char *after = hlt_snapshot(hlt_dir);
-    cr_assert_str_eq(after, before, "%s -> %s failed with %s but the tree changed", dst, src, hl_status_name(want));
-    free(before);
-    free(after);
+    hl_options o = {flags, 0};
+    hlt_expect_failure(hlt_dfd, new_name, existing, &o, want, native, which);
 }
 
 Test(link, success_same_inode_nlink_and_data)

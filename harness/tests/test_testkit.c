@@ -1,0 +1,201 @@
+/*
+ * The test kit itself: a snapshot sees every change a link or an unlink can
+ * make and nothing else, its fingerprint agrees with the tree's, and a work
+ * directory goes away whatever a test left in it, without touching anything
+ * a symlink or a mount inside it leads to.
+ */
+#include "common.h"
+
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
+TestSuite(testkit, .init = hlt_setup, .fini = hlt_teardown);
+
+static void take(tk_snap *s, unsigned flags)
+{
+    int e = tk_snap_take(s, hlt_dfd, ".", flags);
+    cr_assert_eq(e, 0, "tk_snap_take: %s", strerror(e));
+    cr_assert_eq(s->error, 0, "tk_snap_take met %s", strerror(s->error));
+}
+
+/* One change, seen by the diff (with the words expected) and the fingerprints. */
+static void expect_seen(void (*change)(void), const char *words, unsigned flags)
+{
+    tk_snap a, b;
+    take(&a, flags);
+    uint64_t fa;
+    cr_assert_eq(tk_tree_fingerprint(hlt_dfd, ".", flags, 0, &fa), 0);
+    cr_assert_eq(fa, tk_snap_fingerprint(&a, 0), "the tree's fingerprint differs from its snapshot's");
+    change();
+    take(&b, flags);
+    char text[TK_DIFF_MAX];
+    int n = tk_snap_diff(&a, &b, 0, text, sizeof text);
+    cr_assert(n > 0, "the change (%s) was not seen", words);
+    cr_assert(strstr(text, words), "the diff says \"%s\", expected it to mention \"%s\"", text, words);
+    uint64_t fb;
+    cr_assert_eq(tk_tree_fingerprint(hlt_dfd, ".", flags, 0, &fb), 0);
+    cr_assert_neq(fa, fb, "the fingerprint did not change with %s", text);
+    cr_assert_eq(fb, tk_snap_fingerprint(&b, 0));
+    cr_assert_eq(tk_snap_diff(&b, &b, 0, text, sizeof text), 0, "a snapshot differs from itself: %s", text);
+    tk_snap_free(&a);
+    tk_snap_free(&b);
+}
+
+static void setup_tree(void)
+{
+    hlt_mkdir("d");
+    hlt_write("d/f", "data");
+    hlt_write("g", "other");
+    hlt_symlink("/etc/passwd", "d/out");
+}
+
+static void new_name(void) { cr_assert_eq(linkat(hlt_dfd, "d/f", hlt_dfd, "d/f2", 0), 0); }
+static void gone(void) { cr_assert_eq(unlinkat(hlt_dfd, "g", 0), 0); }
+static void resized(void) { hlt_write("g", "longer data"); }
+static void same_size_new_data(void) { hlt_write("g", "OTHER"); }
+static void chmodded(void) { cr_assert_eq(fchmodat(hlt_dfd, "g", 0600, 0), 0); }
+static void replaced(void)
+{
+    hlt_write("g.new", "other");
+    cr_assert_eq(renameat(hlt_dfd, "g.new", hlt_dfd, "g"), 0);
+}
+
+Test(testkit, snapshot_sees_each_change)
+{
+    setup_tree();
+    expect_seen(new_name, "d/f2 now exists", 0);
+    expect_seen(gone, "/g is gone", 0);
+    hlt_write("g", "other");
+    expect_seen(resized, "size of", 0);
+    expect_seen(same_size_new_data, "data of", TK_SNAP_CONTENT);
+    expect_seen(chmodded, "mode of", 0);
+    expect_seen(replaced, "is another file now", 0);
+}
+
+Test(testkit, snapshot_does_not_follow_symlinks)
+{
+    setup_tree();
+    tk_snap s;
+    take(&s, TK_SNAP_CONTENT);
+    const tk_entry *e = tk_snap_find(&s, "d/out");
+    cr_assert(e && e->type == S_IFLNK, "the symlink is not listed as one");
+    cr_assert_eq(e->hash, 0, "the symlink's target was read");
+    cr_assert_null(tk_snap_find(&s, "d/out/x"));
+    cr_assert(tk_snap_find(&s, "") && tk_snap_find(&s, "d/f"));
+    tk_snap_free(&s);
+}
+
+Test(testkit, diff_link_allows_one_link_and_nothing_else)
+{
+    setup_tree();
+    tk_snap a, b;
+    take(&a, 0);
+    new_name();
+    take(&b, 0);
+    struct stat f = hlt_lstat("d/f");
+    char text[TK_DIFF_MAX];
+    int added = -1;
+    int n = tk_snap_diff_link(&a, &b, 0, (unsigned long long)f.st_dev, (unsigned long long)f.st_ino, &added, text,
+                              sizeof text);
+    cr_assert_eq(n, 0, "a plain link is reported as: %s", text);
+    cr_assert_eq(added, 1);
+    tk_snap_free(&b);
+    hlt_write("g", "changed too");
+    take(&b, 0);
+    n = tk_snap_diff_link(&a, &b, 0, (unsigned long long)f.st_dev, (unsigned long long)f.st_ino, &added, text,
+                          sizeof text);
+    cr_assert(n == 1 && strstr(text, "size of"), "a link and another change: %d, \"%s\"", n, text);
+    tk_snap_free(&a);
+    tk_snap_free(&b);
+}
+
+Test(testkit, diff_text_fits_the_buffer)
+{
+    tk_snap a, b;
+    take(&a, 0);
+    for (int i = 0; i < 50; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "a_rather_long_file_name_%02d", i);
+        hlt_touch(name);
+    }
+    take(&b, 0);
+    char small[64];
+    int n = tk_snap_diff(&a, &b, 0, small, sizeof small);
+    cr_assert_eq(n, 50);
+    cr_assert(strlen(small) == sizeof small - 1 && strcmp(small + sizeof small - 4, "...") == 0,
+              "truncated text: \"%s\"", small);
+    tk_snap_free(&a);
+    tk_snap_free(&b);
+}
+
+/* Read-only and unsearchable directories, a symlink out (whose target must
+ * survive): all removed. */
+Test(testkit, remove_tree_takes_what_a_test_leaves)
+{
+    hlt_mkdir("w");
+    hlt_mkdir("w/ro");
+    hlt_write("w/ro/f", "x");
+    hlt_mkdir("w/closed");
+    hlt_write("w/closed/f", "x");
+    hlt_write("outside", "must stay");
+    char target[TK_PATH_MAX];
+    cr_assert_eq(tk_join(target, hlt_dir, "outside"), 0);
+    hlt_symlink(target, "w/link_out");
+    hlt_symlink(hlt_dir, "w/link_up");
+    cr_assert_eq(fchmodat(hlt_dfd, "w/ro", 0500, 0), 0);
+    cr_assert_eq(fchmodat(hlt_dfd, "w/closed", 0, 0), 0);
+    int e = tk_remove_tree(hlt_dfd, "w");
+    cr_assert_eq(e, 0, "tk_remove_tree: %s", strerror(e));
+    cr_assert(!hlt_exists("w"));
+    cr_assert(hlt_exists("outside"), "the target of a symlink inside was removed");
+}
+
+/* Immutable and append-only leftovers (root, on a filesystem with the flags). */
+Test(testkit, remove_tree_clears_immutable_flags)
+{
+    if (geteuid() != 0)
+        HLT_SKIP("needs root to set the immutable flag");
+    hlt_mkdir("w");
+    hlt_mkdir("w/imm_dir");
+    hlt_write("w/imm_dir/f", "x");
+    hlt_write("w/imm_file", "x");
+    hlt_write("w/app_file", "x");
+    int e = hlt_add_flags("w/imm_dir", FS_IMMUTABLE_FL);
+    if (e)
+        HLT_SKIP("cannot set the immutable flag in %s: %s", hlt_dir, strerror(e));
+    cr_assert_eq(hlt_add_flags("w/imm_file", FS_IMMUTABLE_FL), 0);
+    cr_assert_eq(hlt_add_flags("w/app_file", FS_APPEND_FL), 0);
+    e = tk_remove_tree(hlt_dfd, "w");
+    cr_assert_eq(e, 0, "tk_remove_tree: %s", strerror(e));
+    cr_assert(!hlt_exists("w"));
+}
+
+/* A mount inside the tree is left alone, and said so (EBUSY). */
+Test(testkit, remove_tree_never_enters_a_mount)
+{
+    int e = hlt_private_mounts();
+    if (e)
+        HLT_SKIP("needs root and a private mount namespace: %s", strerror(e));
+    hlt_mkdir("w");
+    hlt_mkdir("kept");
+    hlt_write("kept/f", "must stay");
+    hlt_mkdir("w/m");
+    e = hlt_bind("kept", "w/m");
+    cr_assert_eq(e, 0, "bind mount: %s", strerror(e));
+    e = tk_remove_tree(hlt_dfd, "w");
+    cr_assert_eq(e, EBUSY, "tk_remove_tree over a mount: %s, expected EBUSY", strerror(e));
+    cr_assert(hlt_exists("kept/f"), "a file under a bind mount inside the tree was removed");
+}
+
+Test(testkit, target_reads_the_deprecated_alias)
+{
+    setenv("HL_TEST_DIR", "/old", 1);
+    unsetenv("HL_TARGET");
+    cr_assert_str_eq(tk_target("HL_TEST_DIR", "/tmp"), "/old");
+    setenv("HL_TARGET", "/new", 1);
+    cr_assert_str_eq(tk_target("HL_TEST_DIR", "/tmp"), "/new");
+    unsetenv("HL_TARGET");
+    unsetenv("HL_TEST_DIR");
+    cr_assert_str_eq(tk_target("HL_TEST_DIR", "/tmp"), "/tmp");
+    cr_assert_null(tk_target(NULL, NULL));
+}
