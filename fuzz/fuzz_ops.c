@@ -42,6 +42,8 @@
 #include "ops/ops.h"
 #include "sandbox.h"
 
+#include <testkit.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +70,7 @@ static void load_known(void)
         return;
     }
 #ifdef HL_KNOWN_DIR
-    char path[FZ_PATH_MAX];
+    char path[TK_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s.known", HL_KNOWN_DIR, fo.vs.vol.name);
     known_load(access(path, R_OK) == 0 ? path : NULL);
 #else
@@ -79,17 +81,17 @@ static void load_known(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    const char *base = fz_env("HL_TARGET", "HL_FUZZ_TARGET");
+    const char *base = tk_target("HL_FUZZ_TARGET", "/tmp");
     fo.tfd = -1;
     for (int s = 0; s < NSLOTS; s++)
         fo.m.slot[s].fd = -1;
-    fo.dirfd = fz_sandbox_make("fuzz_ops", base ? base : "/tmp", fo_close_all);
+    fo.dirfd = fz_sandbox_make("fuzz_ops", base, fo_close_all);
     volume_probe(&fo.vs, fo.dirfd, fz_sandbox_path());
     fo.m.fuse_hide = fo.vs.fuse_hide;
     fo.m.dir_nlink_one = fo.vs.dir_nlink == DIRN_ONE;
     load_known();
     atexit(known_summary);
-    char known[FZ_PATH_MAX + 96] = "";
+    char known[TK_PATH_MAX + 96] = "";
     if (known_count())
         snprintf(known, sizeof known, "; %zu known divergences from %s, %s", known_count(), known_file(),
                  fz_strict() ? "failures (HL_STRICT=1)" : "tolerated (HL_STRICT=1: failures)");

@@ -32,13 +32,15 @@
  * name, which is then checked against the kernel's own resolution of the
  * source (openat2 RESOLVE_BENEATH) and undone. Every 256 runs, and whenever
  * the event queue overflows, the whole tree is compared with the snapshot
- * taken at start (names and inode numbers of every directory, link counts).
+ * taken at start (the test kit's: every name, inode number, link count, type,
+ * size and mode), by its fingerprint.
  */
 #define _GNU_SOURCE
 #include "internal.h"
 #include "sandbox.h"
 
-#include <dirent.h>
+#include <testkit.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -59,12 +61,13 @@ static const char *base;    /* the sandbox's parent: $TMPDIR or /tmp, /hl-fuzz_p
 static int sandbox = -1;    /* the dirfd every call is confined beneath */
 static int basefd = -1;
 
-/* What must not change: per directory a fingerprint of its (name, inode)
- * entries; per inode its link count. */
+/* What must not change: the whole tree (the test kit's snapshot taken at
+ * start, and its fingerprint); the directories watched for new names; per
+ * inode its link count. */
+static tk_snap start;
+static uint64_t start_fp;
 struct dir {
     char path[512];   /* relative to base */
-    int count;
-    uint64_t sum;
 };
 static struct dir dirs[MAX_DIRS];
 static int ndirs;
@@ -84,42 +87,6 @@ static int root_wd = -1, passwd_wd = -1;
 
 static void die(const char *what) { fz_die("fuzz_paths", "setup: %s: %s", what, strerror(errno)); }
 
-static uint64_t entry_hash(const char *name, ino_t ino)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    h ^= (uint64_t)ino * 0x9E3779B97F4A7C15ULL;
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-/* Order-independent fingerprint of a directory's entries: count and hash
- * sum. The sandbox's directories are small: one getdents64 call reads them
- * whole when it leaves room for another entry (filesystems fill the buffer);
- * otherwise read on. */
-static int fingerprint(const char *path, int *count, uint64_t *sum)
-{
-    int fd = openat(basefd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    static char buf[32768] __attribute__((aligned(8)));
-    *count = 0;
-    *sum = 0;
-    long n;
-    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-        for (long off = 0; off < n;) {
-            struct dirent64 *d = (struct dirent64 *)(buf + off);
-            (*count)++;
-            *sum += entry_hash(d->d_name, d->d_ino);
-            off += d->d_reclen;
-        }
-        if (n < (long)sizeof buf - 512)
-            break;
-    }
-    close(fd);
-    return n < 0 ? -1 : 0;
-}
-
 /* A path of the tree kept for later checks: it must fit whole, a cut one
  * would watch and compare the wrong file. */
 static void keep_path(char *to, size_t cap, const char *path)
@@ -136,8 +103,6 @@ static void add_dir(const char *path)
 {
     struct dir *d = &dirs[ndirs++];
     keep_path(d->path, sizeof d->path, path);
-    if (fingerprint(path, &d->count, &d->sum) != 0)
-        die(path);
 }
 
 static void add_inode(const char *path)
@@ -237,6 +202,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     add_inode(bottom);
     add_inode(longname);
 
+    int e = tk_snap_take(&start, basefd, ".", 0);
+    if (e || (e = tk_tree_fingerprint(basefd, ".", 0, 0, &start_fp)) != 0) {
+        errno = e;
+        die("a snapshot of the tree");
+    }
+    if (start_fp != tk_snap_fingerprint(&start, 0))
+        fz_die("fuzz_paths", "setup: the test kit's fingerprint of a tree differs from its snapshot's");
+
     ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (ino_fd < 0)
         die("inotify_init1");
@@ -287,29 +260,6 @@ static void violated(const char *rule, const char *dst, const char *src, const h
     fz_trap();
 }
 
-/* Which directory changed, and the entry it gained: NULL if none changed. */
-static struct dir *changed_dir(void)
-{
-    for (int i = 0; i < ndirs; i++) {
-        int c;
-        uint64_t sum;
-        if (fingerprint(dirs[i].path, &c, &sum) != 0 || c != dirs[i].count || sum != dirs[i].sum)
-            return &dirs[i];
-    }
-    return NULL;
-}
-
-static struct inode *changed_inode(void)
-{
-    struct stat st;
-    for (int i = 0; i < ninodes; i++)
-        if (fstatat(basefd, inodes[i].path, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_nlink != inodes[i].nlink ||
-            st.st_ino != inodes[i].ino)
-            return &inodes[i];
-    return NULL;
-}
-
-
 /* The events since the last call: how many, and the one name created in a
  * sandbox directory (dir index, name), if exactly that happened besides
  * IN_ATTRIB on inodes. Returns -1 on overflow. */
@@ -351,17 +301,24 @@ static void read_events(struct events *ev)
         }
 }
 
-/* The ground truth: the whole tree against the snapshot taken at start. */
+/* The ground truth: the whole tree against the snapshot taken at start
+ * (its fingerprint; a difference is then described from a new snapshot). */
 static const char *full_check(void)
 {
-    static char what[1400];
-    struct dir *d = changed_dir();
-    struct inode *i = changed_inode();
-    if (d)
-        snprintf(what, sizeof what, "directory %s/%s differs from the snapshot", base, d->path);
-    else if (i)
-        snprintf(what, sizeof what, "link count or inode of %s/%s differs from the snapshot", base, i->path);
-    return d || i ? what : NULL;
+    static char what[TK_DIFF_MAX];
+    uint64_t fp;
+    int e = tk_tree_fingerprint(basefd, ".", 0, 0, &fp);
+    if (!e && fp == start_fp)
+        return NULL;
+    tk_snap now;
+    if (e || (e = tk_snap_take(&now, basefd, ".", 0)) != 0) {
+        snprintf(what, sizeof what, "the tree %s cannot be read: %s", base, strerror(e));
+        return what;
+    }
+    if (!tk_snap_diff(&start, &now, 0, what, sizeof what))
+        snprintf(what, sizeof what, "the tree's fingerprint changed, but not what a snapshot shows");
+    tk_snap_free(&now);
+    return what;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

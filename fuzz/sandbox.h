@@ -9,8 +9,6 @@
 
 #include <stddef.h>
 
-#define FZ_PATH_MAX 4096
-
 /* Make base/hl-<target>.<pid>.XXXXXX and open it (O_DIRECTORY), after
  * removing base/hl-<target>.<pid>.* of processes that are gone (-fork's
  * supervisor, a timeout or a crash ends a fuzzer without atexit). The
@@ -22,8 +20,8 @@ int fz_sandbox_make(const char *target, const char *base, void (*before_remove)(
 const char *fz_sandbox_path(void);
 /* Remove the sandbox now (idempotent). */
 void fz_sandbox_remove(void);
-/* Remove everything beneath the directory dfd, which stays. Never follows
- * a symlink; tries again while FUSE's asynchronous releases leave names. */
+/* Remove everything beneath the directory dfd, which stays (tk_empty_dir:
+ * never follows a symlink nor enters a mount, waits out FUSE's releases). */
 void fz_wipe(int dfd);
 
 /* A setup failure: "<target>: <message>" on stderr, exit 1. */
@@ -35,10 +33,7 @@ __attribute__((format(printf, 2, 3), noreturn)) void fz_die(const char *target, 
 void fz_violation_header(const char *target, const char *rule);
 __attribute__((noreturn)) void fz_trap(void);
 
-/* A deprecated environment variable: its value, with a one-line note on
- * stderr the first time, when the new one is not set. */
-const char *fz_env(const char *name, const char *deprecated_alias);
-/* HL_STRICT (or the deprecated HL_FUZZ_STRICT) set and not "0". */
+/* HL_STRICT (tk_strict), or the deprecated HL_FUZZ_STRICT with a note. */
 int fz_strict(void);
 
 #endif

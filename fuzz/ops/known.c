@@ -5,6 +5,8 @@
 #include "ops.h"
 #include "../sandbox.h"
 
+#include <testkit.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ static struct known {
     unsigned long hits;
 } known[KNOWN_MAX];
 static size_t nknown;
-static char file[FZ_PATH_MAX];
+static char file[TK_PATH_MAX];
 static int strict;
 
 void known_load(const char *path)

@@ -5,7 +5,7 @@
  * bugs that need three or more related operations stay out of reach. This
  * one decodes the input into operations with op_decode, inserts, deletes,
  * duplicates, swaps and re-parameterises whole operations (names are drawn
- * half the time from those the sequence already uses), and encodes them
+ * mostly from the operation before, or others in the sequence), and encodes them
  * again; now and then it leaves the bytes to libFuzzer's own mutator (its
  * dictionary and comparison hints), and a content byte too.
  */
@@ -41,29 +41,44 @@ static size_t emit(const struct op *ops, int n, uint8_t *out)
     return (size_t)n * OP_BYTES;
 }
 
-/* A name: half the time one the sequence already uses (so operations meet). */
-static int pick_name(struct rng *r, const struct op *ops, int n)
+/* The names operation o uses (at most 2) into out; how many. */
+static int names_of(const struct op *o, int *out)
 {
-    int used[2 * MAX_OPS], nused = 0;
-    for (int i = 0; i < n; i++) {
-        const struct op_desc *od = &op_table[ops[i].kind];
-        if (!od->a_slot)
-            used[nused++] = ops[i].a;
-        if (od->nb == NNAMES)
-            used[nused++] = ops[i].b;
-    }
-    return nused && rnd(r, 2) ? used[rnd(r, (unsigned)nused)] : (int)rnd(r, NNAMES);
+    const struct op_desc *od = &op_table[o->kind];
+    int n = 0;
+    if (!od->a_slot)
+        out[n++] = o->a;
+    if (od->nb == NNAMES)
+        out[n++] = o->b;
+    return n;
 }
 
-static void pick_b(struct rng *r, struct op *o, const struct op *ops, int n)
+/* A name for an operation at position at: half the time one of the
+ * operation just before it (a link after the create of its existing file,
+ * an unlink or a rename after that link), a quarter one the sequence
+ * uses anywhere, a quarter any. */
+static int pick_name(struct rng *r, const struct op *ops, int n, int at)
+{
+    int used[2 * MAX_OPS], nused = 0, near[2], nnear = at > 0 && at <= n ? names_of(&ops[at - 1], near) : 0;
+    for (int i = 0; i < n; i++)
+        nused += names_of(&ops[i], used + nused);
+    unsigned way = rnd(r, 4);
+    if (way < 2 && nnear)
+        return near[rnd(r, (unsigned)nnear)];
+    if (way == 2 && nused)
+        return used[rnd(r, (unsigned)nused)];
+    return (int)rnd(r, NNAMES);
+}
+
+static void pick_b(struct rng *r, struct op *o, const struct op *ops, int n, int at)
 {
     unsigned nb = op_table[o->kind].nb;
-    o->b = nb == NNAMES ? pick_name(r, ops, n) : nb ? (int)rnd(r, nb) : 0;
+    o->b = nb == NNAMES ? pick_name(r, ops, n, at) : nb ? (int)rnd(r, nb) : 0;
 }
 
-static void pick_a(struct rng *r, struct op *o, const struct op *ops, int n)
+static void pick_a(struct rng *r, struct op *o, const struct op *ops, int n, int at)
 {
-    o->a = op_table[o->kind].a_slot ? (int)rnd(r, NSLOTS) : pick_name(r, ops, n);
+    o->a = op_table[o->kind].a_slot ? (int)rnd(r, NSLOTS) : pick_name(r, ops, n, at);
 }
 
 /* Decoding keeps each field in its range: a changed kind keeps what fits. */
@@ -74,13 +89,13 @@ static void canonical(struct op *o)
     op_decode(rec, o);
 }
 
-static void random_op(struct rng *r, struct op *o, const struct op *ops, int n)
+static void random_op(struct rng *r, struct op *o, const struct op *ops, int n, int at)
 {
     uint8_t rec[OP_BYTES] = {(uint8_t)rnd(r, 16)}; /* the op byte's weights: links and renames double */
     op_decode(rec, o);
     o->v = (int)rnd(r, op_table[o->kind].nv);
-    pick_a(r, o, ops, n);
-    pick_b(r, o, ops, n);
+    pick_a(r, o, ops, n, at);
+    pick_b(r, o, ops, n, at);
     o->c = (int)rnd(r, 256);
 }
 
@@ -95,7 +110,7 @@ static void mutate_one(struct rng *r, struct op *ops, int *n, int cap)
         i = (int)rnd(r, (unsigned)*n + 1);
         memmove(&ops[i + 1], &ops[i], (size_t)(*n - i) * sizeof *ops);
         (*n)++;
-        random_op(r, &ops[i], ops, *n);
+        random_op(r, &ops[i], ops, *n, i);
         return;
     case 1: /* delete */
         if (!*n)
@@ -127,8 +142,8 @@ static void mutate_one(struct rng *r, struct op *ops, int *n, int cap)
             goto insert;
         switch (rnd(r, 4)) {
         case 0: ops[i].v = (int)rnd(r, op_table[ops[i].kind].nv); break;
-        case 1: pick_a(r, &ops[i], ops, *n); break;
-        case 2: pick_b(r, &ops[i], ops, *n); break;
+        case 1: pick_a(r, &ops[i], ops, *n, i); break;
+        case 2: pick_b(r, &ops[i], ops, *n, i); break;
         default: {
             uint8_t c = (uint8_t)ops[i].c;
             if (LLVMFuzzerMutate && rnd(r, 2))
