@@ -741,7 +741,7 @@ void op_write_dict(FILE *f)
             for (int ia = 0; ia < (od->a_slot || !od->nb ? na : 1); ia++)
                 for (int ib = 0; ib < nb; ib++) {
                     struct op o = {k, v, ia, 0, od->uses_c ? 0x05 : 0};
-                    char aname[8], bname[8], name[96];
+                    char aname[16], bname[16], name[96];
                     if (od->a_slot) {
                         o.b = od->nb == 16 ? slot_b_dirs[ib] : od->nb ? slot_b_names[ib] : 0;
                         snprintf(aname, sizeof aname, "s%d", ia);
