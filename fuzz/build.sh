@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # fuzz/build.sh: build the fuzz targets the OSS-Fuzz / ClusterFuzzLite way,
-# without CMake. Compiles libhl's sources and each fuzz/<target>.c with $CC
-# $CFLAGS, links with $CXX $CXXFLAGS $LIB_FUZZING_ENGINE, and puts in $OUT:
-# <target>, <target>_seed_corpus.zip (fuzz/corpus/<target>/), and
-# <target>.dict and <target>.options where fuzz/ has them. Objects go to
-# $WORK. Outside OSS-Fuzz, unset variables default to a libFuzzer+ASan build
+# through the project's CMake build: configures $WORK/build with $CC $CFLAGS
+# ($CXX $CXXFLAGS to link) and HL_FUZZ_ENGINE=$LIB_FUZZING_ENGINE (libhl, the
+# test kit and the fuzz targets only), builds the targets CMake lists from
+# fuzz/targets.txt, and puts in $OUT: <target>, <target>_seed_corpus.zip
+# (fuzz/corpus/<target>/), and <target>.dict and <target>.options where fuzz/
+# has them. Outside OSS-Fuzz, unset variables default to a libFuzzer+ASan build
 # with clang into build-oss-fuzz/out (OUT) and build-oss-fuzz/work (WORK).
 set -euo pipefail
 if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
-  sed -n '2,8s/^# \{0,1\}//p' "$0"
+  sed -n '2,9s/^# \{0,1\}//p' "$0"
   exit 0
 fi
 if [ $# -gt 0 ]; then
@@ -27,25 +28,6 @@ LIB_FUZZING_ENGINE=${LIB_FUZZING_ENGINE:--fsanitize=fuzzer}
 OUT=${OUT:-$root/build-oss-fuzz/out}
 WORK=${WORK:-$root/build-oss-fuzz/work}
 
-# The targets: fuzz/CMakeLists.txt's list, each one whose source exists.
-list=$(sed -n 's/^ *set(HL_FUZZ_TARGETS \(.*\))/\1/p' "$root/fuzz/CMakeLists.txt")
-if [ -z "$list" ]; then
-  echo "fuzz/build.sh: no set(HL_FUZZ_TARGETS ...) in fuzz/CMakeLists.txt" >&2
-  exit 1
-fi
-targets=()
-for t in $list; do
-  if [ -f "$root/fuzz/$t.c" ]; then
-    targets+=("$t")
-  else
-    echo "fuzz/build.sh: $t: no fuzz/$t.c, skipped" >&2
-  fi
-done
-if [ ${#targets[@]} -eq 0 ]; then
-  echo "fuzz/build.sh: none of the fuzz targets ($list) has a source in fuzz/" >&2
-  exit 1
-fi
-
 # A zip tool for the seed corpora: zip, else python3's zipfile (always in
 # OSS-Fuzz's base-builder image).
 zipper=
@@ -58,30 +40,26 @@ else
   exit 1
 fi
 
-obj=$WORK/hl-fuzz-obj
-mkdir -p "$OUT" "$obj"
-# $CFLAGS and $CXXFLAGS are lists of flags: split on purpose.
-# shellcheck disable=SC2206
-cflags=($CFLAGS -std=gnu11 -I"$root/harness/include" -I"$root/harness/src")
-# shellcheck disable=SC2206
-ldflags=($CXXFLAGS)
-# shellcheck disable=SC2206
-engine=($LIB_FUZZING_ENGINE)
-
-# libhl: the same sources as harness/CMakeLists.txt's hl library (Linux backend).
-libhl=()
-for s in hl status message fstable linux; do
-  echo "CC   harness/src/$s.c"
-  "$CC" "${cflags[@]}" -c "$root/harness/src/$s.c" -o "$obj/hl_$s.o"
-  libhl+=("$obj/hl_$s.o")
-done
+build=$WORK/build
+mkdir -p "$OUT" "$build"
+# The build type None adds no flags of its own: $CFLAGS decide.
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS" \
+  -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
+  -DHL_FUZZ=OFF -DHL_SANITIZE=OFF -DHL_FUZZ_ENGINE="$LIB_FUZZING_ENGINE"
+targets=()
+while IFS= read -r t; do
+  [ -n "$t" ] && targets+=("$t")
+done <"$build/fuzz/targets.txt"
+if [ ${#targets[@]} -eq 0 ]; then
+  echo "fuzz/build.sh: CMake lists no fuzz target ($build/fuzz/targets.txt, from fuzz/targets.txt)" >&2
+  exit 1
+fi
+cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 
 for t in "${targets[@]}"; do
-  echo "CC   fuzz/$t.c"
-  "$CC" "${cflags[@]}" -c "$root/fuzz/$t.c" -o "$obj/$t.o"
-  echo "LINK \$OUT/$t"
-  "$CXX" "${ldflags[@]}" "$obj/$t.o" "${libhl[@]}" "${engine[@]}" -o "$OUT/$t"
-
+  cp "$build/fuzz/$t" "$OUT/$t"
+  echo "CP   \$OUT/$t"
   seeds=$root/fuzz/corpus/$t
   zipfile=$OUT/${t}_seed_corpus.zip
   rm -f "$zipfile"

@@ -32,15 +32,17 @@
  * name, which is then checked against the kernel's own resolution of the
  * source (openat2 RESOLVE_BENEATH) and undone. Every 256 runs, and whenever
  * the event queue overflows, the whole tree is compared with the snapshot
- * taken at start (names and inode numbers of every directory, link counts).
+ * taken at start (the test kit's: every name, inode number, link count, type,
+ * size and mode), by its fingerprint.
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "sandbox.h"
 
-#include <dirent.h>
+#include <testkit.h>
+
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +57,17 @@
 #define MAX_INODES 48
 #define DEEP 6
 
-static char base[96];       /* $TMPDIR or /tmp, /hl-fuzz-paths.<pid>.XXXXXX */
+static const char *base;    /* the sandbox's parent: $TMPDIR or /tmp, /hl-fuzz_paths.<pid>.XXXXXX */
 static int sandbox = -1;    /* the dirfd every call is confined beneath */
 static int basefd = -1;
 
-/* What must not change: per directory a fingerprint of its (name, inode)
- * entries; per inode its link count. */
+/* What must not change: the whole tree (the test kit's snapshot taken at
+ * start, and its fingerprint); the directories watched for new names; per
+ * inode its link count. */
+static tk_snap start;
+static uint64_t start_fp;
 struct dir {
     char path[512];   /* relative to base */
-    int count;
-    uint64_t sum;
 };
 static struct dir dirs[MAX_DIRS];
 static int ndirs;
@@ -82,89 +85,31 @@ static int ino_fd = -1;            /* inotify: every watched directory and inode
 static int dir_wd[MAX_DIRS];       /* the watch of dirs[i] */
 static int root_wd = -1, passwd_wd = -1;
 
-static void cleanup(void)
+static void die(const char *what) { fz_die("fuzz_paths", "setup: %s: %s", what, strerror(errno)); }
+
+/* A path of the tree kept for later checks: it must fit whole, a cut one
+ * would watch and compare the wrong file. */
+static void keep_path(char *to, size_t cap, const char *path)
 {
-    if (base[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
-        if (system(cmd) != 0)
-            fprintf(stderr, "fuzz_paths: could not remove %s\n", base);
+    size_t n = strlen(path);
+    if (n >= cap) {
+        errno = ENAMETOOLONG;
+        die(path);
     }
-}
-
-/* Sandboxes of fuzzers that are gone (killed by -fork's supervisor, a
- * timeout, a crash: no atexit then): hl-fuzz-paths.<pid>.* with a dead pid. */
-static void remove_stale(const char *tmp)
-{
-    DIR *d = opendir(tmp);
-    struct dirent *de;
-    int pid;
-    while (d && (de = readdir(d)))
-        if (sscanf(de->d_name, "hl-fuzz-paths.%d.", &pid) == 1 && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
-            char cmd[400];
-            snprintf(cmd, sizeof cmd, "rm -rf '%s/%s'", tmp, de->d_name);
-            if (system(cmd) != 0)
-                fprintf(stderr, "fuzz_paths: could not remove the stale sandbox %s/%s\n", tmp, de->d_name);
-        }
-    if (d)
-        closedir(d);
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "fuzz_paths: setup: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static uint64_t entry_hash(const char *name, ino_t ino)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    h ^= (uint64_t)ino * 0x9E3779B97F4A7C15ULL;
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-/* Order-independent fingerprint of a directory's entries: count and hash
- * sum. The sandbox's directories are small: one getdents64 call reads them
- * whole when it leaves room for another entry (filesystems fill the buffer);
- * otherwise read on. */
-static int fingerprint(const char *path, int *count, uint64_t *sum)
-{
-    int fd = openat(basefd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    static char buf[32768] __attribute__((aligned(8)));
-    *count = 0;
-    *sum = 0;
-    long n;
-    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-        for (long off = 0; off < n;) {
-            struct dirent64 *d = (struct dirent64 *)(buf + off);
-            (*count)++;
-            *sum += entry_hash(d->d_name, d->d_ino);
-            off += d->d_reclen;
-        }
-        if (n < (long)sizeof buf - 512)
-            break;
-    }
-    close(fd);
-    return n < 0 ? -1 : 0;
+    memcpy(to, path, n + 1);
 }
 
 static void add_dir(const char *path)
 {
     struct dir *d = &dirs[ndirs++];
-    snprintf(d->path, sizeof d->path, "%s", path);
-    if (fingerprint(path, &d->count, &d->sum) != 0)
-        die(path);
+    keep_path(d->path, sizeof d->path, path);
 }
 
 static void add_inode(const char *path)
 {
     struct inode *i = &inodes[ninodes++];
     struct stat st;
-    snprintf(i->path, sizeof i->path, "%s", path);
+    keep_path(i->path, sizeof i->path, path);
     if (fstatat(basefd, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
         die(path);
     i->dev = st.st_dev, i->ino = st.st_ino, i->nlink = st.st_nlink;
@@ -194,15 +139,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     /* OSS-Fuzz: only /tmp is writable; TMPDIR (e.g. /dev/shm) moves it */
     const char *tmp = getenv("TMPDIR");
-    tmp = tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp";
-    remove_stale(tmp);
-    snprintf(base, sizeof base, "%s/hl-fuzz-paths.%d.XXXXXX", tmp, (int)getpid());
-    if (!mkdtemp(base))
-        die("mkdtemp under TMPDIR or /tmp");
-    atexit(cleanup);
-    basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (basefd < 0)
-        die(base);
+    tmp = tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp"; /* the tree's paths fit its buffers */
+    basefd = fz_sandbox_make("fuzz_paths", tmp, NULL);
+    base = fz_sandbox_path();
     char abs[600], deep[512] = "s/c";
     mk("s", 'd', NULL);
     mk("canary", 'd', NULL);
@@ -263,6 +202,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     add_inode(bottom);
     add_inode(longname);
 
+    int e = tk_snap_take(&start, basefd, ".", 0);
+    if (e || (e = tk_tree_fingerprint(basefd, ".", 0, 0, &start_fp)) != 0) {
+        errno = e;
+        die("a snapshot of the tree");
+    }
+    if (start_fp != tk_snap_fingerprint(&start, 0))
+        fz_die("fuzz_paths", "setup: the test kit's fingerprint of a tree differs from its snapshot's");
+
     ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (ino_fd < 0)
         die("inotify_init1");
@@ -303,38 +250,15 @@ static void print_bytes(const char *label, const char *s)
 static void violated(const char *rule, const char *dst, const char *src, const hl_options *o, hl_status s,
                      const hl_error *e, const char *detail)
 {
-    fprintf(stderr, "fuzz_paths: ORACLE VIOLATED: %s\n", rule);
+    fz_violation_header("fuzz_paths", rule);
     if (detail)
         fprintf(stderr, "  %s\n", detail);
     print_bytes("new name", dst);
     print_bytes("source", src);
     fprintf(stderr, "  flags 0x%x max_links %lu; got %s: %s\n  sandbox %s/s (%s)\n", o->flags, o->max_links,
             hl_status_name(s), e->message, base, current_input);
-    __builtin_trap();
+    fz_trap();
 }
-
-/* Which directory changed, and the entry it gained: NULL if none changed. */
-static struct dir *changed_dir(void)
-{
-    for (int i = 0; i < ndirs; i++) {
-        int c;
-        uint64_t sum;
-        if (fingerprint(dirs[i].path, &c, &sum) != 0 || c != dirs[i].count || sum != dirs[i].sum)
-            return &dirs[i];
-    }
-    return NULL;
-}
-
-static struct inode *changed_inode(void)
-{
-    struct stat st;
-    for (int i = 0; i < ninodes; i++)
-        if (fstatat(basefd, inodes[i].path, &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_nlink != inodes[i].nlink ||
-            st.st_ino != inodes[i].ino)
-            return &inodes[i];
-    return NULL;
-}
-
 
 /* The events since the last call: how many, and the one name created in a
  * sandbox directory (dir index, name), if exactly that happened besides
@@ -343,7 +267,7 @@ struct events {
     int total, creates, others, overflow;
     int dir;           /* index in dirs of the last IN_CREATE, -1 if outside them */
     char name[300];
-    char what[300];    /* a description of the first unexpected event */
+    char what[1024];   /* a description of the first unexpected event: a watched path and a name fit */
 };
 
 static void read_events(struct events *ev)
@@ -377,17 +301,24 @@ static void read_events(struct events *ev)
         }
 }
 
-/* The ground truth: the whole tree against the snapshot taken at start. */
+/* The ground truth: the whole tree against the snapshot taken at start
+ * (its fingerprint; a difference is then described from a new snapshot). */
 static const char *full_check(void)
 {
-    static char what[1400];
-    struct dir *d = changed_dir();
-    struct inode *i = changed_inode();
-    if (d)
-        snprintf(what, sizeof what, "directory %s/%s differs from the snapshot", base, d->path);
-    else if (i)
-        snprintf(what, sizeof what, "link count or inode of %s/%s differs from the snapshot", base, i->path);
-    return d || i ? what : NULL;
+    static char what[TK_DIFF_MAX];
+    uint64_t fp;
+    int e = tk_tree_fingerprint(basefd, ".", 0, 0, &fp);
+    if (!e && fp == start_fp)
+        return NULL;
+    tk_snap now;
+    if (e || (e = tk_snap_take(&now, basefd, ".", 0)) != 0) {
+        snprintf(what, sizeof what, "the tree %s cannot be read: %s", base, strerror(e));
+        return what;
+    }
+    if (!tk_snap_diff(&start, &now, 0, what, sizeof what))
+        snprintf(what, sizeof what, "the tree's fingerprint changed, but not what a snapshot shows");
+    tk_snap_free(&now);
+    return what;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
