@@ -19,42 +19,19 @@ const char *hlc_case = "?";
 
 /* ------------------------------------------------------------------ environment */
 
-struct known {
-    char name[128];
-    char reason[384];
-};
-static struct known *known;
-static size_t nknown;
-static char known_file[TK_PATH_MAX];
+/* HL_KNOWN's known divergences (NULL: none). The cases look up their
+ * "family/case" names only, so the fuzz_ops/ lines of the same file never
+ * match one. */
+static tk_known *known;
 
-static void read_known(const char *file)
+static void read_known(void)
 {
-    FILE *f = fopen(file, "re");
-    cr_assert(f, "HL_KNOWN=%s: %s", file, strerror(errno));
-    snprintf(known_file, sizeof known_file, "%s", file);
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *p = line + strspn(line, " \t");
-        if (!*p || *p == '#')
-            continue;
-        size_t n = strcspn(p, " \t");
-        known = realloc(known, (nknown + 1) * sizeof *known);
-        snprintf(known[nknown].name, sizeof known[nknown].name, "%.*s", (int)n, p);
-        p += n;
-        p += strspn(p, " \t");
-        snprintf(known[nknown].reason, sizeof known[nknown].reason, "%s", *p ? p : "(no reason given)");
-        nknown++;
-    }
-    fclose(f);
-}
-
-static const char *known_reason(const char *name)
-{
-    for (size_t i = 0; i < nknown; i++)
-        if (strcmp(known[i].name, name) == 0)
-            return known[i].reason;
-    return NULL;
+    char buf[TK_PATH_MAX], err[TK_KNOWN_ERR_MAX];
+    const char *file = tk_known_path(buf, NULL, NULL); /* HL_KNOWN only: tools/run-cases picks the driver's */
+    if (!file)
+        return;
+    known = tk_known_load(file, err);
+    cr_assert(known, "HL_KNOWN: %s", err);
 }
 
 static void read_env(void)
@@ -99,9 +76,7 @@ static void read_env(void)
         cr_assert(*end == '\0' && hlc.budget > 0, "HL_LINK_BUDGET=%s: expected a positive number", b);
     }
     hlc.strict = tk_strict();
-    const char *k = getenv("HL_KNOWN");
-    if (k && *k)
-        read_known(k);
+    read_known();
 }
 
 const char *hlc_profile_name(void)
@@ -139,7 +114,7 @@ void hlc_run(const char *name, void (*body)(void))
     int ended = setjmp(case_jump);
     if (!ended)
         body();
-    const char *reason = known_reason(name);
+    const char *reason = tk_known_reason(known, name);
     if (ended == CASE_FAILED && reason) {
         fprintf(stderr, "XFAIL %s (known: %s)\n", failure, reason); /* failure starts "family/case: " */
         tk_skip("XFAIL known divergence: %s: %s", reason, failure);
@@ -147,7 +122,7 @@ void hlc_run(const char *name, void (*body)(void))
     if (ended == CASE_FAILED)
         cr_assert_fail("%s", failure);
     if (reason)
-        cr_assert_fail("%s: passed, but %s lists it as a known divergence (%s): remove that line", name, known_file,
+        cr_assert_fail("%s: passed, but %s lists it as a known divergence (%s): remove that line", name, known->file,
                        reason);
 }
 
@@ -274,16 +249,9 @@ static int probe_protected_hardlinks(char *why, size_t size)
 
 static int probe_o_tmpfile(char *why, size_t size)
 {
-    int fd = openat(hlc_dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        close(fd);
-        return 1;
-    }
-    int e = errno;
-    /* EOPNOTSUPP: no tmpfile operation (ntfs-3g, fusefat, exfat-fuse); EISDIR:
-     * a kernel that does not know the flag */
+    int e, r = tk_probe_o_tmpfile(hlc_dfd, &e);
     snprintf(why, size, "O_TMPFILE in %s on %s: %s", hlc_dir, hlc.vol.name, hl_errno_name(e));
-    return e == EOPNOTSUPP || e == EISDIR ? 0 : -1;
+    return r;
 }
 
 static const char *const PROBE_NAME = ".hlc-probe";
@@ -335,19 +303,16 @@ static int probe_other_users(char *why, size_t size)
     return e ? -1 : r == 0;
 }
 
-/* Where libfuse's high-level API makes inode numbers up (no use_ino), they
- * are handed out in lookup order, starting with the root's FUSE_ROOT_ID 1:
- * measured, fusefat and exfat-fuse gave a remounted file another number. */
 static int probe_stable_inode_numbers(char *why, size_t size)
 {
-    struct statfs sf;
-    struct stat root;
-    if (statfs(hlc_dir, &sf) != 0 || !hlc.vol.mount_point[0] || stat(hlc.vol.mount_point, &root) != 0) {
-        snprintf(why, size, "cannot look at the volume of %s: %s", hlc_dir, strerror(errno));
+    int made_up, e = tk_probe_made_up_inodes(&hlc.vol, &made_up);
+    if (e) {
+        snprintf(why, size, "cannot look at the root of the volume of %s (%s): %s", hlc_dir,
+                 hlc.vol.mount_point[0] ? hlc.vol.mount_point : "no mount point", strerror(e));
         return -1;
     }
     snprintf(why, size, "a FUSE volume (%s) whose root is inode 1: libfuse makes its inode numbers up", hlc.vol.name);
-    return !((unsigned long)sf.f_type == FUSE_SUPER_MAGIC && root.st_ino == 1);
+    return !made_up;
 }
 
 static int probe_backing_store(char *why, size_t size)

@@ -64,18 +64,13 @@ void fo_close_all(void)
 /* $HL_KNOWN, else the driver's file among the cases' known lists. */
 static void load_known(void)
 {
-    const char *k = getenv("HL_KNOWN");
-    if (k && *k) {
-        known_load(k);
-        return;
-    }
 #ifdef HL_KNOWN_DIR
-    char path[TK_PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s.known", HL_KNOWN_DIR, fo.vs.vol.name);
-    known_load(access(path, R_OK) == 0 ? path : NULL);
+    const char *dir = HL_KNOWN_DIR;
 #else
-    known_load(NULL);
+    const char *dir = NULL;
 #endif
+    char buf[TK_PATH_MAX];
+    known_load(tk_known_path(buf, dir, fo.vs.vol.name));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

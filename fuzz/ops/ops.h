@@ -111,14 +111,15 @@ enum { DIRN_SUBDIRS, DIRN_ONE };
 struct volume_semantics {
     hl_volume vol;
     int links;          /* hard links: hl_volume.hardlinks != 0 (unknown counts as yes) */
-    int tmpfile_errno;  /* 0: O_TMPFILE works; else EOPNOTSUPP (FUSE, FAT): the op is refused */
+    int tmpfile_errno;  /* 0: O_TMPFILE works; else EOPNOTSUPP (FUSE, FAT) or EISDIR: the op is refused */
     int noreplace_ok;   /* renameat2 RENAME_NOREPLACE supported; else EINVAL */
     int exchange_ok;    /* RENAME_EXCHANGE supported; else EINVAL */
     int dir_nlink;      /* DIRN_SUBDIRS: 2 + subdirectories (ext4, xfs, tmpfs); DIRN_ONE: always 1
                            (btrfs, ntfs-3g, fusefat, exfat): measured at start */
     int ino_stable;     /* st_ino of an inode never changes (kernel filesystems, ntfs-3g); not for
                            fusefat/exfat, whose numbers are libfuse node ids, given anew when the
-                           kernel forgets a node: only equality classes within a step are checked */
+                           kernel forgets a node (tk_probe_made_up_inodes): only equality classes
+                           within a step are checked */
     int fuse_hide;      /* high-level libfuse without hard_remove (every FUSE driver here): a name
                            of an open file that is unlinked or renamed over is kept as
                            .fuse_hidden* in its directory until the last close. So while a file is

@@ -5,6 +5,8 @@
 #include "ops.h"
 #include "../sandbox.h"
 
+#include <testkit.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,13 +23,12 @@ void volume_probe(struct volume_semantics *vs, int dirfd, const char *sandbox)
     vs->links = vs->vol.hardlinks != 0;
     vs->fuse_hide = vs->vol.magic == 0x65735546; /* FUSE_SUPER_MAGIC */
     vs->fuse_async = vs->fuse_hide && strcmp(vs->vol.fstype, "fuseblk") != 0;
-    vs->ino_stable = !vs->fuse_hide || strcmp(vs->vol.name, "ntfs-3g") == 0;
-    int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    vs->tmpfile_errno = fd >= 0 ? 0 : errno;
-    if (fd >= 0)
-        close(fd);
-    if (vs->tmpfile_errno && vs->tmpfile_errno != EOPNOTSUPP)
-        fz_die("fuzz_ops", "O_TMPFILE in %s fails with %s, not EOPNOTSUPP: no model for that", sandbox,
+    int made_up, e = tk_probe_made_up_inodes(&vs->vol, &made_up);
+    if (e)
+        fz_die("fuzz_ops", "cannot look at the root of the volume of %s: %s", sandbox, strerror(e));
+    vs->ino_stable = !made_up;
+    if (tk_probe_o_tmpfile(dirfd, &vs->tmpfile_errno) < 0)
+        fz_die("fuzz_ops", "O_TMPFILE in %s fails with %s, not EOPNOTSUPP or EISDIR: no model for that", sandbox,
                strerror(vs->tmpfile_errno));
     /* renameat2 flags: tried on a name that does not exist yet, so only the
      * filesystem can refuse them */

@@ -4,7 +4,8 @@
  * made and removed safely, file helpers relative to a directory descriptor,
  * one snapshot type of a directory tree with a diff and a cheap fingerprint,
  * private mount namespaces and bind mounts, becoming nobody and root again,
- * and the environment every harness reads (HL_STRICT, HL_TARGET).
+ * the known-divergence files, probes of the volume under test, and the
+ * environment every harness reads (HL_STRICT, HL_TARGET, HL_KNOWN).
  *
  * The core (library hl_testkit: every tk_ function but the three at the end)
  * needs no Criterion: the fuzz targets link it, and OSS-Fuzz has no
@@ -185,6 +186,59 @@ void tk_unmount_all(tk_mounts *m);
 int tk_become_nobody(void);
 /* Back to root, if the process was root before. */
 void tk_become_root(void);
+
+/* ------------------------------------------------------------------ known divergences */
+
+/* A known divergence: one line "name reason" of a file in cases/known/ (one
+ * per driver, named as libhl's probe names it), where name is a case,
+ * "family/case", or a fuzz_ops signature, "fuzz_ops/<signature>"; '#'
+ * starts a comment line. The cases and fuzz_ops read the same files. */
+#define TK_KNOWN_NAME_MAX 192                             /* a name, with its NUL */
+#define TK_KNOWN_ERR_MAX (TK_PATH_MAX + TK_MSG_MAX + 32) /* "file:line: what is wrong" */
+
+typedef struct tk_known_entry {
+    char name[TK_KNOWN_NAME_MAX];
+    char *reason;
+    size_t line;         /* where it is in the file */
+    unsigned long hits;  /* how often tk_known_reason found it */
+} tk_known_entry;
+
+typedef struct tk_known {
+    char file[TK_PATH_MAX];
+    size_t lines; /* read so far */
+    size_t n, cap;
+    tk_known_entry *e;
+} tk_known;
+
+/* The file that applies: $HL_KNOWN if set, else dir/driver.known if it can be
+ * read (dir may be NULL: HL_KNOWN only), else NULL. buf holds the path. */
+const char *tk_known_path(char buf[TK_PATH_MAX], const char *dir, const char *driver);
+/* Read a file of known divergences. NULL if it cannot be read or has a bad
+ * line (no reason, a name too long, a name listed twice): err says so,
+ * "file:line: what". */
+tk_known *tk_known_load(const char *path, char err[TK_KNOWN_ERR_MAX]);
+/* The entry of name, counting a hit; NULL if it is not listed (also when k
+ * is NULL: no list). */
+tk_known_entry *tk_known_hit(tk_known *k, const char *name);
+/* The same, its reason. */
+const char *tk_known_reason(tk_known *k, const char *name);
+void tk_known_free(tk_known *k);
+
+/* ------------------------------------------------------------------ probes of a volume */
+
+/* What the cases' requirements and fuzz_ops' model both ask of the volume
+ * under test, probed there rather than told by its name. */
+
+/* O_TMPFILE in the directory dirfd: 1 it works, 0 the volume has none
+ * (*err: EOPNOTSUPP, no tmpfile operation: FUSE, FAT; EISDIR: a kernel that
+ * does not know the flag), -1 it failed otherwise (*err says how). */
+int tk_probe_o_tmpfile(int dirfd, int *err);
+/* Are the volume's inode numbers made up? High-level libfuse without use_ino
+ * hands them out in lookup order from its root's FUSE_ROOT_ID 1, and gives a
+ * file another number once the kernel forgets it (measured: fusefat,
+ * exfat-fuse; not ntfs-3g, which has use_ino). *made_up: 1 if so. 0 or an
+ * errno (no mount point in v: ENOENT). */
+int tk_probe_made_up_inodes(const hl_volume *v, int *made_up);
 
 /* ------------------------------------------------------------------ statuses in messages */
 

@@ -6,7 +6,9 @@
  */
 #include "common.h"
 
+#include <dirent.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 
 TestSuite(testkit, .init = hlt_setup, .fini = hlt_teardown);
@@ -198,4 +200,135 @@ Test(testkit, target_reads_the_deprecated_alias)
     unsetenv("HL_TEST_DIR");
     cr_assert_str_eq(tk_target("HL_TEST_DIR", "/tmp"), "/tmp");
     cr_assert_null(tk_target(NULL, NULL));
+}
+
+/* ------------------------------------------------------------------ known divergences */
+
+/* rel in the test's directory (one buffer: one at a time) */
+static const char *in_dir(const char *rel)
+{
+    static char path[TK_PATH_MAX];
+    cr_assert_eq(tk_join(path, hlt_dir, rel), 0);
+    return path;
+}
+
+static tk_known *load_known(const char *rel, char err[TK_KNOWN_ERR_MAX])
+{
+    err[0] = '\0';
+    return tk_known_load(in_dir(rel), err);
+}
+
+Test(testkit, known_reads_names_and_reasons)
+{
+    char reason[2048]; /* longer than any line buffer: nothing is cut */
+    memset(reason, 'r', sizeof reason - 1);
+    reason[sizeof reason - 1] = '\0';
+    char text[4096];
+    snprintf(text, sizeof text,
+             "# a comment\n\n  family/case   a reason, with spaces  \nfuzz_ops/op.situation.check=EPERM %s\n", reason);
+    hlt_write("k.known", text);
+    char err[TK_KNOWN_ERR_MAX];
+    tk_known *k = load_known("k.known", err);
+    cr_assert(k, "a good file was refused: %s", err);
+    cr_assert_eq(k->n, 2);
+    cr_assert_str_eq(tk_known_reason(k, "family/case"), "a reason, with spaces");
+    cr_assert_str_eq(tk_known_reason(k, "fuzz_ops/op.situation.check=EPERM"), reason);
+    cr_assert_null(tk_known_reason(k, "family/other"));
+    cr_assert_null(tk_known_reason(k, "family"));
+    tk_known_entry *e = tk_known_hit(k, "family/case");
+    cr_assert(e);
+    cr_assert_eq(e->hits, 2, "hits of family/case: %lu, expected 2", e->hits);
+    cr_assert_eq(e->line, 3);
+    cr_assert_eq(k->e[1].hits, 1);
+    tk_known_free(k);
+    cr_assert_null(tk_known_reason(NULL, "family/case"), "no list knows nothing");
+}
+
+/* A bad line is refused with the file and line in the message. */
+static void expect_refused(const char *text, const char *words)
+{
+    hlt_write("bad.known", text);
+    char err[TK_KNOWN_ERR_MAX], where[TK_PATH_MAX + 16];
+    tk_known *k = load_known("bad.known", err);
+    cr_assert_null(k, "a file with a bad line was read: %s", text);
+    snprintf(where, sizeof where, "%s:2: ", in_dir("bad.known"));
+    cr_assert(strstr(err, where) == err, "the message \"%s\" does not start with \"%s\"", err, where);
+    cr_assert(strstr(err, words), "the message \"%s\" does not say \"%s\"", err, words);
+}
+
+Test(testkit, known_refuses_bad_lines)
+{
+    expect_refused("family/a reason\nfamily/b\n", "no reason");
+    expect_refused("family/a reason\nfamily/b   \t \n", "no reason");
+    char text[TK_KNOWN_NAME_MAX + 64];
+    memset(text, 'n', sizeof text);
+    int n = snprintf(text, sizeof text, "# first\n");
+    memset(text + n, 'n', TK_KNOWN_NAME_MAX);
+    snprintf(text + n + TK_KNOWN_NAME_MAX, sizeof text - (size_t)n - TK_KNOWN_NAME_MAX, " why\n");
+    expect_refused(text, "a name of at most");
+    expect_refused("family/a reason\nfamily/a another\n", "listed already, on line 1");
+}
+
+Test(testkit, known_missing_file)
+{
+    char err[TK_KNOWN_ERR_MAX];
+    tk_known *k = load_known("absent.known", err);
+    cr_assert_null(k);
+    cr_assert(strstr(err, "absent.known") && strstr(err, strerror(ENOENT)), "the message: %s", err);
+}
+
+Test(testkit, known_path_is_HL_KNOWN_else_the_drivers_file)
+{
+    hlt_write("drv.known", "family/case reason\n");
+    char buf[TK_PATH_MAX];
+    unsetenv("HL_KNOWN");
+    cr_assert_str_eq(tk_known_path(buf, hlt_dir, "drv"), in_dir("drv.known"));
+    cr_assert_null(tk_known_path(buf, hlt_dir, "other"), "a driver without a file has a list");
+    cr_assert_null(tk_known_path(buf, NULL, "drv"));
+    setenv("HL_KNOWN", "/given.known", 1);
+    cr_assert_str_eq(tk_known_path(buf, hlt_dir, "drv"), "/given.known");
+    cr_assert_str_eq(tk_known_path(buf, NULL, NULL), "/given.known");
+    unsetenv("HL_KNOWN");
+}
+
+/* The project's own lists are good files. */
+Test(testkit, known_files_of_the_project_read)
+{
+    DIR *d = opendir(HL_KNOWN_DIR);
+    cr_assert(d, "%s: %s", HL_KNOWN_DIR, strerror(errno));
+    int files = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 6 || strcmp(de->d_name + n - 6, ".known") != 0)
+            continue;
+        char path[TK_PATH_MAX], err[TK_KNOWN_ERR_MAX];
+        snprintf(path, sizeof path, "%s/%s", HL_KNOWN_DIR, de->d_name);
+        tk_known *k = tk_known_load(path, err);
+        cr_assert(k, "%s", err);
+        cr_assert(k->n > 0, "%s lists nothing", path);
+        tk_known_free(k);
+        files++;
+    }
+    closedir(d);
+    cr_assert(files > 0, "no .known file in %s", HL_KNOWN_DIR);
+}
+
+/* ------------------------------------------------------------------ probes */
+
+Test(testkit, probes_answer_on_the_test_volume)
+{
+    int e, r = tk_probe_o_tmpfile(hlt_dfd, &e);
+    cr_assert(r == 1 ? e == 0 : r == 0 ? e == EOPNOTSUPP || e == EISDIR : 0, "O_TMPFILE in %s: %d, %s", hlt_dir, r,
+              strerror(e));
+    hl_volume v;
+    cr_assert_eq(hl_volume_probe(hlt_dir, &v), HL_OK);
+    int made_up = -1;
+    cr_assert_eq(tk_probe_made_up_inodes(&v, &made_up), 0);
+    if (v.magic != FUSE_SUPER_MAGIC)
+        cr_assert_eq(made_up, 0, "%s (not FUSE) has made-up inode numbers", v.name);
+    /* a FUSE volume is looked at through its root: none, an error */
+    v.magic = FUSE_SUPER_MAGIC;
+    v.mount_point[0] = '\0';
+    cr_assert_eq(tk_probe_made_up_inodes(&v, &made_up), ENOENT);
 }
