@@ -339,6 +339,26 @@ static int probe_name_max_on_lookup(char *why, size_t size)
     return e == ENAMETOOLONG ? 1 : e == ENOENT ? 0 : -1;
 }
 
+/* HL_TARGET_LOWER: the LINKS file of a prepared lower layer (tools/run-cases
+ * sets it for the layered kinds); set but unreadable is a broken setup. */
+static int probe_lower_layer(char *why, size_t size)
+{
+    const char *l = getenv("HL_TARGET_LOWER");
+    if (!l || !*l) {
+        snprintf(why, size, "HL_TARGET_LOWER is not set: %s (%s) has no prepared lower layer (tools/hl-volume makes one "
+                 "on its layered kinds)", hlc.target, hlc.vol.name);
+        return 0;
+    }
+    char real[PATH_MAX];
+    if (!realpath(l, real) || access(real, R_OK) != 0) {
+        snprintf(why, size, "HL_TARGET_LOWER=%s cannot be read: %s", l, strerror(errno));
+        return -1;
+    }
+    *strrchr(real, '/') = '\0';
+    snprintf(hlc.lower, sizeof hlc.lower, "%s", real);
+    return 1;
+}
+
 static const struct {
     const char *name;
     probe_fn probe;
@@ -361,6 +381,7 @@ static const struct {
     [HLC_NEED_backing_store] = {"backing_store", probe_backing_store, "no backing store"},
     [HLC_NEED_name_max_on_lookup] = {"name_max_on_lookup", probe_name_max_on_lookup,
                                      "name length not checked on lookup"},
+    [HLC_NEED_lower_layer] = {"lower_layer", probe_lower_layer, "no prepared lower layer"},
 };
 
 static int have[HLC_NEED_COUNT]; /* 0 not probed yet, 1 has it, 2 has not */

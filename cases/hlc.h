@@ -13,7 +13,7 @@
  *
  * Environment (a contract, see README): HL_TARGET, HL_TARGET2, HL_TARGET_RO,
  * HL_PROFILE=auto|posix|ntfs|fat, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
- * HL_KNOWN.
+ * HL_KNOWN, HL_TARGET_LOWER.
  */
 #ifndef HLC_H
 #define HLC_H
@@ -45,6 +45,7 @@ struct hlc_env {
     char target2[TK_PATH_MAX];   /* second_volume: a directory on another volume */
     char kind[64];               /* image_volume: the tools/hl-volume kind of HL_TARGET's volume */
     unsigned fixed_mode;         /* !unix_permissions: the mode every file has */
+    char lower[TK_PATH_MAX];     /* lower_layer: the directory holding LINKS (absolute) */
 };
 extern struct hlc_env hlc;
 
@@ -103,6 +104,7 @@ typedef enum {
     HLC_NEED_stable_inode_numbers_across_remount,
     HLC_NEED_backing_store,     /* anything survives an unmount */
     HLC_NEED_name_max_on_lookup, /* looking up a 256-byte name is ENAMETOOLONG, not ENOENT */
+    HLC_NEED_lower_layer,       /* HL_TARGET_LOWER names a prepared lower layer's LINKS: hlc.lower */
     HLC_NEED_COUNT
 } hlc_need;
 /* Not run ("not run: <reason>") unless the target has it. */

@@ -1,0 +1,267 @@
+/*
+ * Family layers: files with several names in the lower layer of a layered
+ * volume (overlayfs, fuse-overlayfs), made there before it was mounted and
+ * listed in HL_TARGET_LOWER (hl-lower/LINKS: one line per file, its names
+ * relative to hl-lower/, separated by one space). POSIX knows no layers: the
+ * names of one file are one file, before and after a change through one of
+ * them copies it up to the upper layer. Not applicable without a lower layer.
+ *
+ * lower_names_one_inode: the shared files (lines of LINKS with no case
+ * directory) are one inode each, nlink the number of their names, one content.
+ * copy_up_write, copy_up_chmod, copy_up_xattr: after an append, a chmod or a
+ * setxattr through the first name, every name is still the same st_ino with
+ * the new data, mode or xattr and the same nlink.
+ * new_link_counts_lower_names: a link to the first name (hl_create) counts the
+ * lower names: nlink n + 1 through every name.
+ * unlink_lower_name: unlinking the last name lowers nlink through the others
+ * to n - 1 and keeps the data.
+ * rename_between_names: rename of one name onto another name of the same file
+ * succeeds and does nothing (POSIX rename: "perform no other action").
+ *
+ * The lower layer is shared by the whole run, and Criterion runs cases in
+ * parallel processes: a case that changes lower files uses only the lines of
+ * LINKS under the directory named after it (tools/hl-volume makes one set per
+ * case, LOWER_CASE_SETS), so no case sees another's copy-up; the shared files
+ * are only read.
+ */
+#include "hlc.h"
+
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+
+HLC_SUITE(layers);
+
+#define MAX_FILES 8
+#define MAX_NAMES 8
+
+struct lower_file {
+    int n;
+    char name[MAX_NAMES][TK_PATH_MAX]; /* absolute */
+};
+
+static struct lower_file files[MAX_FILES];
+static int nfiles;
+
+/* The files of set (NULL: the shared ones, whose first name is in hl-lower/
+ * itself) from LINKS; not applicable without a lower layer, not run when
+ * the set is missing. */
+static void load(const char *set)
+{
+    if (!HLC_HAS(lower_layer))
+        hlc_not_applicable("%s", hlc_why(HLC_NEED_lower_layer));
+    char path[TK_PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s/LINKS", hlc.lower);
+    char *text = tk_read(AT_FDCWD, path, NULL);
+    HLC_CHECK(text, "setup: cannot read %s: %s", path, strerror(errno));
+    size_t setlen = set ? strlen(set) : 0;
+    nfiles = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        size_t first = strcspn(line, " ");
+        int ours = set ? strncmp(line, set, setlen) == 0 && line[setlen] == '/' : memchr(line, '/', first) == NULL;
+        if (!ours)
+            continue;
+        if (nfiles == MAX_FILES)
+            break;
+        struct lower_file *f = &files[nfiles++];
+        f->n = 0;
+        char *s2 = NULL;
+        for (char *w = strtok_r(line, " ", &s2); w && f->n < MAX_NAMES - 1; w = strtok_r(NULL, " ", &s2))
+            HLC_CHECK(snprintf(f->name[f->n++], TK_PATH_MAX, "%s/%s", hlc.lower, w) < TK_PATH_MAX,
+                      "setup: %s/%s is too long", hlc.lower, w);
+    }
+    free(text);
+    if (nfiles == 0)
+        hlc_skip("HL_TARGET_LOWER=%s/LINKS lists no files %s%s%s: the lower layer needs the shared files and one set "
+                 "per case of this family (tools/hl-volume, lower_layer_fill)",
+                 hlc.lower, set ? "under " : "of the shared set", set ? set : "", set ? "/" : "");
+}
+
+/* A case that changes its files: not applicable on a read-only lower volume. */
+static void load_writable(const char *set)
+{
+    load(set);
+    struct statvfs sv;
+    HLC_CHECK(statvfs(hlc.lower, &sv) == 0, "setup: statvfs %s: %s", hlc.lower, strerror(errno));
+    if (sv.f_flag & ST_RDONLY)
+        hlc_not_applicable("%s is on a read-only volume: nothing can be copied up", hlc.lower);
+}
+
+static struct stat stat_of(const char *path)
+{
+    struct stat st;
+    HLC_CHECK(stat(path, &st) == 0, "stat %s: %s", path, strerror(errno));
+    return st;
+}
+
+static char *data_of(const char *path)
+{
+    char *d = tk_read(AT_FDCWD, path, NULL);
+    HLC_CHECK(d, "cannot read %s: %s", path, strerror(errno));
+    return d;
+}
+
+/* Every name of f from the first to upto (exclusive) is inode ino with nlink
+ * names and content data; after says what was done, for the message. */
+static void expect_one_file(const struct lower_file *f, int upto, ino_t ino, unsigned long nlink, const char *data,
+                            const char *after)
+{
+    for (int i = 0; i < upto; i++) {
+        struct stat st = stat_of(f->name[i]);
+        HLC_CHECK(st.st_ino == ino, "%s: %s has st_ino %llu, not %llu as before (the names of one file split into "
+                  "two inodes)", after, f->name[i], (unsigned long long)st.st_ino, (unsigned long long)ino);
+        HLC_CHECK(st.st_nlink == nlink, "%s: the link count of %s is %llu, expected %lu (%s)", after, f->name[i],
+                  (unsigned long long)st.st_nlink, nlink, i ? "the copy-up did not carry the other names" : "this name");
+        char *d = data_of(f->name[i]);
+        int same = strcmp(d, data) == 0;
+        char got[64];
+        snprintf(got, sizeof got, "%s", d);
+        free(d);
+        HLC_CHECK(same, "%s: %s reads \"%s\", expected \"%s\" (a stale lower copy)", after, f->name[i], got, data);
+    }
+}
+
+HLC_CASE(layers, lower_names_one_inode)
+{
+    load(NULL);
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        char *data = data_of(f->name[0]);
+        expect_one_file(f, f->n, stat_of(f->name[0]).st_ino, (unsigned long)f->n, data, "before any change");
+        free(data);
+    }
+}
+
+HLC_CASE(layers, copy_up_write)
+{
+    load_writable("copy_up_write");
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        ino_t ino = stat_of(f->name[0]).st_ino;
+        char *old = data_of(f->name[0]), want[256], after[TK_PATH_MAX + 64];
+        snprintf(want, sizeof want, "%smore\n", old);
+        free(old);
+        int fd = open(f->name[0], O_WRONLY | O_APPEND | O_CLOEXEC);
+        HLC_CHECK(fd >= 0, "open %s for append: %s", f->name[0], strerror(errno));
+        ssize_t w = write(fd, "more\n", 5);
+        int e = errno;
+        close(fd);
+        HLC_CHECK(w == 5, "append to %s: %s", f->name[0], w < 0 ? strerror(e) : "short write");
+        snprintf(after, sizeof after, "after an append through %s", f->name[0]);
+        expect_one_file(f, f->n, ino, (unsigned long)f->n, want, after);
+    }
+}
+
+HLC_CASE(layers, copy_up_chmod)
+{
+    load_writable("copy_up_chmod");
+    if (!HLC_HAS(unix_permissions))
+        hlc_not_applicable("%s", hlc_why(HLC_NEED_unix_permissions));
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        struct stat before = stat_of(f->name[0]);
+        mode_t want = (before.st_mode & 07777) == 0600 ? 0640 : 0600;
+        HLC_CHECK(chmod(f->name[0], want) == 0, "chmod %o %s: %s", (unsigned)want, f->name[0], strerror(errno));
+        char *data = data_of(f->name[0]), after[TK_PATH_MAX + 64];
+        snprintf(after, sizeof after, "after chmod %o through %s", (unsigned)want, f->name[0]);
+        expect_one_file(f, f->n, before.st_ino, (unsigned long)f->n, data, after);
+        free(data);
+        for (int i = 0; i < f->n; i++) {
+            mode_t got = stat_of(f->name[i]).st_mode & 07777;
+            HLC_CHECK(got == want, "%s: %s has mode %o, not %o", after, f->name[i], (unsigned)got, (unsigned)want);
+        }
+    }
+}
+
+HLC_CASE(layers, copy_up_xattr)
+{
+    load_writable("copy_up_xattr");
+    static const char key[] = "user.hl_layers", value[] = "set through one name";
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        ino_t ino = stat_of(f->name[0]).st_ino;
+        if (setxattr(f->name[0], key, value, sizeof value - 1, 0) != 0) {
+            int e = errno;
+            if (e == ENOTSUP)
+                hlc_not_applicable("setxattr %s on %s: %s (no user xattrs)", key, f->name[0], hl_errno_name(e));
+            hlc_fail("setxattr %s on %s: %s", key, f->name[0], strerror(e));
+        }
+        char *data = data_of(f->name[0]), after[TK_PATH_MAX + 64];
+        snprintf(after, sizeof after, "after setxattr %s through %s", key, f->name[0]);
+        expect_one_file(f, f->n, ino, (unsigned long)f->n, data, after);
+        free(data);
+        for (int i = 0; i < f->n; i++) {
+            char got[64] = "";
+            ssize_t n = getxattr(f->name[i], key, got, sizeof got - 1);
+            int e = errno;
+            if (n >= 0)
+                got[n] = '\0';
+            HLC_CHECK(n == (ssize_t)sizeof value - 1 && memcmp(got, value, sizeof value - 1) == 0,
+                      "%s: getxattr %s on %s gives %s, expected \"%s\"", after, key, f->name[i],
+                      n < 0 ? hl_errno_name(e) : got, value);
+        }
+    }
+}
+
+HLC_CASE(layers, new_link_counts_lower_names)
+{
+    load_writable("new_link_counts_lower_names");
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        ino_t ino = stat_of(f->name[0]).st_ino;
+        char *data = data_of(f->name[0]), set[TK_PATH_MAX], after[TK_PATH_MAX * 2 + 64];
+        struct lower_file with_new = *f;
+        char *new_name = with_new.name[with_new.n++];
+        HLC_CHECK(snprintf(set, sizeof set, "%s/new_link_counts_lower_names", hlc.lower) < (int)sizeof set &&
+                      snprintf(new_name, TK_PATH_MAX, "%s/new_link_%d", set, k) < TK_PATH_MAX,
+                  "setup: %s is too long", hlc.lower);
+        /* copy the directory up first: overlayfs shows a merged directory's
+         * nlink as 1, its own rule for directories, not the link's */
+        char scratch[TK_PATH_MAX + 16];
+        snprintf(scratch, sizeof scratch, "%s/scratch", set);
+        int e = tk_write(AT_FDCWD, scratch, "");
+        HLC_CHECK(!e && unlink(scratch) == 0, "setup: cannot create and remove %s: %s", scratch,
+                  strerror(e ? e : errno));
+        hlc_call c = {.watch = set};
+        hlc_call_at(&c, AT_FDCWD, new_name, f->name[0], NULL);
+        hlc_expect_linked(&c);
+        snprintf(after, sizeof after, "after a new link %s to %s", new_name, f->name[0]);
+        expect_one_file(&with_new, with_new.n, ino, (unsigned long)f->n + 1, data, after);
+        free(data);
+    }
+}
+
+HLC_CASE(layers, unlink_lower_name)
+{
+    load_writable("unlink_lower_name");
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        ino_t ino = stat_of(f->name[0]).st_ino;
+        char *data = data_of(f->name[0]), after[TK_PATH_MAX + 64];
+        const char *last = f->name[f->n - 1];
+        HLC_CHECK(unlink(last) == 0, "unlink %s: %s", last, strerror(errno));
+        HLC_CHECK(access(last, F_OK) != 0 && errno == ENOENT, "unlink %s succeeded, yet the name is there", last);
+        snprintf(after, sizeof after, "after unlink %s", last);
+        expect_one_file(f, f->n - 1, ino, (unsigned long)f->n - 1, data, after);
+        free(data);
+    }
+}
+
+HLC_CASE(layers, rename_between_names)
+{
+    load_writable("rename_between_names");
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        ino_t ino = stat_of(f->name[0]).st_ino;
+        char *data = data_of(f->name[0]), after[TK_PATH_MAX * 2 + 64];
+        HLC_CHECK(rename(f->name[0], f->name[1]) == 0, "rename %s onto %s, another name of the same file: %s",
+                  f->name[0], f->name[1], strerror(errno));
+        snprintf(after, sizeof after, "after rename %s onto %s (POSIX: no other action)", f->name[0], f->name[1]);
+        for (int i = 0; i < f->n; i++)
+            HLC_CHECK(access(f->name[i], F_OK) == 0, "%s: %s is gone: %s", after, f->name[i], strerror(errno));
+        expect_one_file(f, f->n, ino, (unsigned long)f->n, data, after);
+        free(data);
+    }
+}
