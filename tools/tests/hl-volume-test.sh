@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests of tools/hl-volume, one mode per ctest test:
-#   roundtrip KIND [HLPROBE] | readonly KIND | killed-up | busy-down | bad-args | no-leaks | table
+#   roundtrip KIND [HLPROBE] | readonly KIND | killed-up [KIND] | busy-down | bad-args | no-leaks | table
 # What each kind must look like comes from the kinds table (tools/kinds).
 # With HLPROBE (build/tools/hlprobe), roundtrip also checks what libhl's volume
 # probe calls the volume and runs hlprobe's basic cases on it.
@@ -82,12 +82,20 @@ roundtrip)
     got=$(printf '%s\n' "$probe" | sed -n 's/^filesystem=//p')
     [ "$got" = "${KROW[fs]}" ] || fail "libhl's probe calls the volume '$got', expected ${KROW[fs]}"
   fi
+  if kind_trait "$kind" lower >/dev/null; then # the prepared lower layer: two_a and two_b one file, listed
+    grep -qx 'two_a two_b' "$mnt/hl-lower/LINKS" || fail "no prepared lower layer: $mnt/hl-lower/LINKS lacks 'two_a two_b'"
+    [ "$(stat -c '%i %h' "$mnt/hl-lower/two_a")" = "$(stat -c '%i %h' "$mnt/hl-lower/two_b")" ] ||
+      fail "hl-lower/two_a and two_b are not one file: $(stat -c '%n %i %h' "$mnt/hl-lower/two_a" "$mnt/hl-lower/two_b")"
+    base=$(dirname "$mnt")/base
+    findmnt -rn -M "$base" >/dev/null || fail "its layers' filesystem is not mounted on $base"
+  fi
   echo "hello" >"$mnt/file" || fail "cannot write a file"
   [ "$(cat "$mnt/file")" = hello ] || fail "cannot read the file back"
   # hl-volume down by NAME for kernel image kinds, by DIR for the others: both forms
   if [ -n "${KROW[mbr]}" ] && [ -z "${KROW[driver]}" ]; then target=rt-$kind; else target=$mnt; fi
   "$HLV" down "$target" || fail "down $target exited $?"
   assert_gone "rt-$kind" "$mnt" "$img"
+  [ -z "${base:-}" ] || ! findmnt -rn -M "$base" >/dev/null || fail "$base (its layers) is still mounted"
   echo "ok: $kind up, ${KROW[mount]}, holds a file, down with nothing left"
   ;;
 readonly)
@@ -104,14 +112,16 @@ readonly)
   ;;
 killed-up)
   # kill -9 the whole up at several moments; down-all must leave nothing
+  kind=${kind:-ntfs}
   for delay in 0.05 0.15 0.25 0.35 0.5 0.8; do
-    setsid "$HLV" up ntfs --name killed >/dev/null 2>&1 &
+    setsid "$HLV" up "$kind" --name killed >/dev/null 2>&1 &
     pid=$!
     sleep "$delay"
     kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     "$HLV" down-all >/dev/null 2>&1 || fail "down-all after a kill at ${delay}s exited $?"
     assert_gone killed "$HL_VOLUME_DIR/killed/mnt" "$HL_VOLUME_DIR/killed/disk.vhd"
+    ! findmnt -rn -M "$HL_VOLUME_DIR/killed/base" >/dev/null || fail "its layers are still mounted after a kill at ${delay}s"
   done
   echo "ok: up killed at 6 moments, down-all left nothing"
   ;;
@@ -183,6 +193,11 @@ table)
       if [ -z "${KROW[mkfs]}" ] || [ -z "${KROW[blkid]}" ]; then fail "$k: an image kind needs a mkfs command and a blkid type"; fi
     else
       if [ -n "${KROW[mkfs]}" ] || [ -n "${KROW[blkid]}" ]; then fail "$k: a memory kind (no MBR type) has no mkfs or blkid type"; fi
+    fi
+    [[ ${KROW[traits]} =~ ^([a-z_]+(=[a-z0-9]+)?(,[a-z_]+(=[a-z0-9]+)?)*)?$ ]] || fail "$k: traits '${KROW[traits]}' is not a comma list of WORD or WORD=VALUE"
+    case $(kind_trait "$k" lower) in '' | overlay) ;; *) fail "$k: lower=$(kind_trait "$k" lower) is no layout hl-volume knows" ;; esac
+    if kind_trait "$k" link_budget >/dev/null; then
+      [[ $(kind_trait "$k" link_budget) =~ ^[1-9][0-9]*$ ]] || fail "$k: link_budget is not a number"
     fi
     [[ ${KROW[packages]} =~ ^[a-z0-9.+-]+(,[a-z0-9.+-]+)*$ ]] || fail "$k: packages '${KROW[packages]}' is not a comma list"
   done
