@@ -60,9 +60,9 @@ kind_get() {
 # (empty for a bare WORD); 1 when KIND has no such trait.
 kind_trait() {
   local t
-  local -a words
-  IFS=, read -r -a words <<<"${HL_KIND_VALUE[$1.traits]-}"
-  for t in "${words[@]}"; do
+  local -a traits
+  IFS=, read -r -a traits <<<"${HL_KIND_VALUE[$1.traits]-}"
+  for t in "${traits[@]}"; do
     case $t in "$2") echo; return 0 ;; "$2="*) printf '%s\n' "${t#*=}"; return 0 ;; esac
   done
   return 1
