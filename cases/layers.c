@@ -51,8 +51,13 @@ static void load(const char *set)
         hlc_not_applicable("%s", hlc_why(HLC_NEED_lower_layer));
     char path[TK_PATH_MAX + 8];
     snprintf(path, sizeof path, "%s/LINKS", hlc.lower);
-    char *text = tk_read(AT_FDCWD, path, NULL);
-    HLC_CHECK(text, "setup: cannot read %s: %s", path, strerror(errno));
+    static char text[64 * 1024]; /* the listing, off the heap for the same reason as data_of */
+    char *read = tk_read(AT_FDCWD, path, NULL);
+    HLC_CHECK(read, "setup: cannot read %s: %s", path, strerror(errno));
+    size_t len = strlen(read);
+    memcpy(text, read, len < sizeof text ? len + 1 : sizeof text);
+    free(read);
+    HLC_CHECK(len < sizeof text, "setup: %s is longer than %zu bytes", path, sizeof text - 1);
     size_t setlen = set ? strlen(set) : 0;
     nfiles = 0;
     char *save = NULL;
@@ -72,7 +77,6 @@ static void load(const char *set)
             HLC_CHECK(snprintf(f->name[f->n++], TK_PATH_MAX, "%s/%s", hlc.lower, w) < TK_PATH_MAX,
                       "setup: %s/%s is too long", hlc.lower, w);
     }
-    free(text);
     if (nfiles == 0)
         hlc_skip("HL_TARGET_LOWER=%s/LINKS lists no files %s%s%s: the lower layer needs the shared files and one set "
                  "per case of this family (tools/hl-volume, lower_layer_fill)",
@@ -96,11 +100,16 @@ static struct stat stat_of(const char *path)
     return st;
 }
 
-static char *data_of(const char *path)
+/* The content of path into data (at most DATA_MAX - 1 bytes): no heap
+ * memory is held when a check ends the case (hlc_fail jumps out). */
+#define DATA_MAX 256
+static void data_of(const char *path, char data[DATA_MAX])
 {
-    char *d = tk_read(AT_FDCWD, path, NULL);
+    size_t n;
+    char *d = tk_read(AT_FDCWD, path, &n);
     HLC_CHECK(d, "cannot read %s: %s", path, strerror(errno));
-    return d;
+    snprintf(data, DATA_MAX, "%s", d);
+    free(d);
 }
 
 /* Every name of f from the first to upto (exclusive) is inode ino with nlink
@@ -114,12 +123,9 @@ static void expect_one_file(const struct lower_file *f, int upto, ino_t ino, uns
                   "two inodes)", after, f->name[i], (unsigned long long)st.st_ino, (unsigned long long)ino);
         HLC_CHECK(st.st_nlink == nlink, "%s: the link count of %s is %llu, expected %lu (%s)", after, f->name[i],
                   (unsigned long long)st.st_nlink, nlink, i ? "the copy-up did not carry the other names" : "this name");
-        char *d = data_of(f->name[i]);
-        int same = strcmp(d, data) == 0;
-        char got[64];
-        snprintf(got, sizeof got, "%s", d);
-        free(d);
-        HLC_CHECK(same, "%s: %s reads \"%s\", expected \"%s\" (a stale lower copy)", after, f->name[i], got, data);
+        char got[DATA_MAX];
+        data_of(f->name[i], got);
+        HLC_CHECK(strcmp(got, data) == 0, "%s: %s reads \"%s\", expected \"%s\" (a stale lower copy)", after, f->name[i], got, data);
     }
 }
 
@@ -128,9 +134,9 @@ HLC_CASE(layers, lower_names_one_inode)
     load(NULL);
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
-        char *data = data_of(f->name[0]);
+        char data[DATA_MAX];
+        data_of(f->name[0], data);
         expect_one_file(f, f->n, stat_of(f->name[0]).st_ino, (unsigned long)f->n, data, "before any change");
-        free(data);
     }
 }
 
@@ -140,9 +146,9 @@ HLC_CASE(layers, copy_up_write)
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
         ino_t ino = stat_of(f->name[0]).st_ino;
-        char *old = data_of(f->name[0]), want[256], after[TK_PATH_MAX + 64];
+        char old[DATA_MAX], want[DATA_MAX + 8], after[TK_PATH_MAX + 64];
+        data_of(f->name[0], old);
         snprintf(want, sizeof want, "%smore\n", old);
-        free(old);
         int fd = open(f->name[0], O_WRONLY | O_APPEND | O_CLOEXEC);
         HLC_CHECK(fd >= 0, "open %s for append: %s", f->name[0], strerror(errno));
         ssize_t w = write(fd, "more\n", 5);
@@ -164,10 +170,10 @@ HLC_CASE(layers, copy_up_chmod)
         struct stat before = stat_of(f->name[0]);
         mode_t want = (before.st_mode & 07777) == 0600 ? 0640 : 0600;
         HLC_CHECK(chmod(f->name[0], want) == 0, "chmod %o %s: %s", (unsigned)want, f->name[0], strerror(errno));
-        char *data = data_of(f->name[0]), after[TK_PATH_MAX + 64];
+        char data[DATA_MAX], after[TK_PATH_MAX + 64];
+        data_of(f->name[0], data);
         snprintf(after, sizeof after, "after chmod %o through %s", (unsigned)want, f->name[0]);
         expect_one_file(f, f->n, before.st_ino, (unsigned long)f->n, data, after);
-        free(data);
         for (int i = 0; i < f->n; i++) {
             mode_t got = stat_of(f->name[i]).st_mode & 07777;
             HLC_CHECK(got == want, "%s: %s has mode %o, not %o", after, f->name[i], (unsigned)got, (unsigned)want);
@@ -188,10 +194,10 @@ HLC_CASE(layers, copy_up_xattr)
                 hlc_not_applicable("setxattr %s on %s: %s (no user xattrs)", key, f->name[0], hl_errno_name(e));
             hlc_fail("setxattr %s on %s: %s", key, f->name[0], strerror(e));
         }
-        char *data = data_of(f->name[0]), after[TK_PATH_MAX + 64];
+        char data[DATA_MAX], after[TK_PATH_MAX + 64];
+        data_of(f->name[0], data);
         snprintf(after, sizeof after, "after setxattr %s through %s", key, f->name[0]);
         expect_one_file(f, f->n, ino, (unsigned long)f->n, data, after);
-        free(data);
         for (int i = 0; i < f->n; i++) {
             char got[64] = "";
             ssize_t n = getxattr(f->name[i], key, got, sizeof got - 1);
@@ -211,7 +217,8 @@ HLC_CASE(layers, new_link_counts_lower_names)
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
         ino_t ino = stat_of(f->name[0]).st_ino;
-        char *data = data_of(f->name[0]), set[TK_PATH_MAX], after[TK_PATH_MAX * 2 + 64];
+        char data[DATA_MAX], set[TK_PATH_MAX], after[TK_PATH_MAX * 2 + 64];
+        data_of(f->name[0], data);
         struct lower_file with_new = *f;
         char *new_name = with_new.name[with_new.n++];
         HLC_CHECK(snprintf(set, sizeof set, "%s/new_link_counts_lower_names", hlc.lower) < (int)sizeof set &&
@@ -229,7 +236,6 @@ HLC_CASE(layers, new_link_counts_lower_names)
         hlc_expect_linked(&c);
         snprintf(after, sizeof after, "after a new link %s to %s", new_name, f->name[0]);
         expect_one_file(&with_new, with_new.n, ino, (unsigned long)f->n + 1, data, after);
-        free(data);
     }
 }
 
@@ -239,13 +245,13 @@ HLC_CASE(layers, unlink_lower_name)
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
         ino_t ino = stat_of(f->name[0]).st_ino;
-        char *data = data_of(f->name[0]), after[TK_PATH_MAX + 64];
+        char data[DATA_MAX], after[TK_PATH_MAX + 64];
+        data_of(f->name[0], data);
         const char *last = f->name[f->n - 1];
         HLC_CHECK(unlink(last) == 0, "unlink %s: %s", last, strerror(errno));
         HLC_CHECK(access(last, F_OK) != 0 && errno == ENOENT, "unlink %s succeeded, yet the name is there", last);
         snprintf(after, sizeof after, "after unlink %s", last);
         expect_one_file(f, f->n - 1, ino, (unsigned long)f->n - 1, data, after);
-        free(data);
     }
 }
 
@@ -255,13 +261,13 @@ HLC_CASE(layers, rename_between_names)
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
         ino_t ino = stat_of(f->name[0]).st_ino;
-        char *data = data_of(f->name[0]), after[TK_PATH_MAX * 2 + 64];
+        char data[DATA_MAX], after[TK_PATH_MAX * 2 + 64];
+        data_of(f->name[0], data);
         HLC_CHECK(rename(f->name[0], f->name[1]) == 0, "rename %s onto %s, another name of the same file: %s",
                   f->name[0], f->name[1], strerror(errno));
         snprintf(after, sizeof after, "after rename %s onto %s (POSIX: no other action)", f->name[0], f->name[1]);
         for (int i = 0; i < f->n; i++)
             HLC_CHECK(access(f->name[i], F_OK) == 0, "%s: %s is gone: %s", after, f->name[i], strerror(errno));
         expect_one_file(f, f->n, ino, (unsigned long)f->n, data, after);
-        free(data);
     }
 }
