@@ -8,7 +8,7 @@ HL_KINDS_TABLE=$HL_TOOLS/kinds
 
 # The table, read once: HL_KIND_VALUE[KIND.COLUMN] ("-" becomes empty) and
 # HL_KIND_LIST, the kinds in the table's order.
-HL_KIND_COLUMNS=(kind profile fs mount magic blkid driver mbr size rw ro packages mkfs)
+HL_KIND_COLUMNS=(kind profile fs mount magic blkid driver mbr size rw ro traits packages mkfs)
 declare -gA HL_KIND_VALUE=()
 HL_KIND_LIST=()
 hl_read_kinds() {
@@ -54,6 +54,18 @@ kind_load() {
 kind_get() {
   is_kind "$1" || return 1
   printf '%s\n' "${HL_KIND_VALUE[$1.$2]}"
+}
+
+# kind_trait KIND WORD: print the value of WORD=VALUE in KIND's traits column
+# (empty for a bare WORD); 1 when KIND has no such trait.
+kind_trait() {
+  local t
+  local -a words
+  IFS=, read -r -a words <<<"${HL_KIND_VALUE[$1.traits]-}"
+  for t in "${words[@]}"; do
+    case $t in "$2") echo; return 0 ;; "$2="*) printf '%s\n' "${t#*=}"; return 0 ;; esac
+  done
+  return 1
 }
 
 # Every distinct value of COLUMN over all kinds, one a line (none for "-").
