@@ -8,9 +8,10 @@
  * per name (FUSE's high-level API gives each name its own kernel inode) is
  * caught. The contents one case writes all have the same length and are
  * written within a second, so neither st_size nor st_mtime can stand in for
- * the data. Every name is listed by a fresh readdir of its directory, with its
- * st_ino as d_ino where the volume fills d_ino, and links made or removed
- * leave the link counts of the directories alone.
+ * the data. Every name is listed by readdir of its directory (a fresh open,
+ * and a stream kept open and rewound), with its st_ino as d_ino where the
+ * volume fills d_ino, and links made or removed leave the link counts of the
+ * directories alone.
  *
  * The fat profile has no hard links: each case judges the refusal and ends as
  * not applicable.
@@ -163,7 +164,8 @@ static void check_all(const char *after, int actor)
 }
 
 /* The file under every name (made through hl_create), a descriptor opened
- * through each, and everything read once, so every cache is filled. */
+ * through each, and everything read through each, so every cache is filled
+ * (the first change then checks what a read left behind). */
 static void setup(void)
 {
     hlc_mkdir("d");
@@ -208,16 +210,6 @@ static void content(char c)
         HLC_CHECK((call) >= 0, "%s: %s", what, strerror(errno));                                                   \
     } while (0)
 
-static void read_once(int i, char *what, size_t size)
-{
-    char *got = tk_read(hlc_dfd, names[i], NULL);
-    snprintf(what, size, "reading through %s", hlc_path(names[i]));
-    HLC_CHECK(got, "%s: %s", what, strerror(errno));
-    free(got);
-}
-
-HLC_CASE(coherence, read_through_each_name, .fini = close_fds) { through_each_name(read_once); }
-
 /* As the shell's `printf ... >name`: open with O_TRUNC, write, close. */
 static void write_fresh(int i, char *what, size_t size)
 {
@@ -230,26 +222,14 @@ static void write_fresh(int i, char *what, size_t size)
 
 HLC_CASE(coherence, write_through_other_name, .fini = close_fds) { through_each_name(write_fresh); }
 
-static void write_descriptor(int i, char *what, size_t size)
+/* The size changes: truncated shorter through one name (checked), then
+ * appended to through it. */
+static void truncate_then_append(int i, char *what, size_t size)
 {
-    content((char)('K' + i));
-    CHANGED(pwrite(fds[i], want.data, LEN, 0) == LEN ? 0 : -1, "writing %s through %s", shown(want.data, LEN),
-            via(NAMES + i));
-}
-
-HLC_CASE(coherence, write_through_other_descriptor, .fini = close_fds) { through_each_name(write_descriptor); }
-
-static void truncate_shorter(int i, char *what, size_t size)
-{
-    want.len = LEN - 4 * (size_t)(i + 1); /* the old bytes before it stay */
+    want.len -= 4; /* the old bytes before it stay */
     CHANGED(truncate(hlc_path(names[i]), (off_t)want.len), "truncating to %zu bytes through %s", want.len,
             hlc_path(names[i]));
-}
-
-HLC_CASE(coherence, truncate_through_other_name, .fini = close_fds) { through_each_name(truncate_shorter); }
-
-static void append(int i, char *what, size_t size)
-{
+    check_all(what, i);
     char add[2] = {'+', (char)('0' + i)};
     int fd = openat(hlc_dfd, names[i], O_WRONLY | O_APPEND | O_CLOEXEC);
     CHANGED(fd >= 0 && write(fd, add, 2) == 2 ? 0 : -1, "appending %s through %s", shown(add, 2),
@@ -259,7 +239,10 @@ static void append(int i, char *what, size_t size)
     want.len += 2;
 }
 
-HLC_CASE(coherence, append_through_other_name, .fini = close_fds) { through_each_name(append); }
+HLC_CASE(coherence, truncate_and_append_through_other_name, .fini = close_fds)
+{
+    through_each_name(truncate_then_append);
+}
 
 static void chmod_name(int i, char *what, size_t size)
 {
@@ -361,14 +344,21 @@ static void write_mapped(int i, char *what, size_t size)
 
 HLC_CASE(coherence, mmap_write_through_other_name, .fini = close_fds) { through_each_name(write_mapped); }
 
-static void write_fsync(int i, char *what, size_t size)
+/* A pwrite through one name's descriptor, seen at once; then its fsync,
+ * after which the same holds. */
+static void write_then_fsync(int i, char *what, size_t size)
 {
     content((char)('p' + i));
-    CHANGED(pwrite(fds[i], want.data, LEN, 0) == LEN && fsync(fds[i]) == 0 ? 0 : -1, "writing %s and fsync through %s",
-            shown(want.data, LEN), via(NAMES + i));
+    CHANGED(pwrite(fds[i], want.data, LEN, 0) == LEN ? 0 : -1, "writing %s through %s", shown(want.data, LEN),
+            via(NAMES + i));
+    check_all(what, i);
+    CHANGED(fsync(fds[i]), "writing %s and fsync through %s", shown(want.data, LEN), via(NAMES + i));
 }
 
-HLC_CASE(coherence, fsync_through_other_descriptor, .fini = close_fds) { through_each_name(write_fsync); }
+HLC_CASE(coherence, write_and_fsync_through_other_descriptor, .fini = close_fds)
+{
+    through_each_name(write_then_fsync);
+}
 
 /* ------------------------------------------------------------------ link count */
 
@@ -413,9 +403,23 @@ HLC_CASE(coherence, link_count_through_every_name, .fini = close_fds)
 
 /* ------------------------------------------------------------------ readdir */
 
-/* The d_ino and d_type of rel's entry in a fresh listing of its directory;
- * 0 if it is not listed. */
-static int listed(const char *rel, struct dirent *out)
+/* A stream on each directory opened before the names change, rewound for
+ * each listing (POSIX: rewinddir shows the directory as it is now). */
+static DIR *held[2];
+
+static void close_all(void)
+{
+    close_fds();
+    for (int k = 0; k < 2; k++) {
+        if (held[k])
+            closedir(held[k]);
+        held[k] = NULL;
+    }
+}
+
+/* rel's entry in a fresh listing of its directory (held: in the rewound
+ * stream kept open on it instead); 0 if it is not listed. */
+static int listed(const char *rel, struct dirent *out, int use_held)
 {
     char dir[TK_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", rel);
@@ -423,9 +427,14 @@ static int listed(const char *rel, struct dirent *out)
     const char *base = slash ? slash + 1 : rel;
     if (slash)
         *slash = '\0';
-    int fd = openat(hlc_dfd, slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    HLC_CHECK(d, "open the directory of %s: %s", hlc_path(rel), strerror(errno));
+    DIR *d = held[slash ? 1 : 0];
+    if (use_held) {
+        rewinddir(d);
+    } else {
+        int fd = openat(hlc_dfd, slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        d = fd >= 0 ? fdopendir(fd) : NULL;
+        HLC_CHECK(d, "open the directory of %s: %s", hlc_path(rel), strerror(errno));
+    }
     int found = 0;
     struct dirent *de;
     while (!found && (de = readdir(d)))
@@ -433,31 +442,42 @@ static int listed(const char *rel, struct dirent *out)
             *out = *de;
             found = 1;
         }
-    closedir(d);
+    if (!use_held)
+        closedir(d);
     return found;
 }
 
+static const char *const listings[2] = {"a fresh readdir of its directory",
+                                        "readdir after rewinddir on a stream opened before"};
+
 static void every_name_listed(const char *after, int fills_d_ino)
 {
-    for (int i = 0; i < NAMES; i++) {
-        struct dirent de;
-        HLC_CHECK(listed(names[i], &de), "after %s: %s is not listed by readdir of its directory", after,
-                  hlc_path(names[i]));
-        HLC_CHECK(!fills_d_ino || de.d_ino == want.st.st_ino, "after %s: readdir lists %s with d_ino %llu, its st_ino is %llu",
-                  after, hlc_path(names[i]), (unsigned long long)de.d_ino, (unsigned long long)want.st.st_ino);
-        HLC_CHECK(de.d_type == DT_REG || de.d_type == DT_UNKNOWN, "after %s: readdir lists %s with d_type %u", after,
-                  hlc_path(names[i]), (unsigned)de.d_type);
-    }
+    for (int h = 0; h < 2; h++)
+        for (int i = 0; i < NAMES; i++) {
+            struct dirent de;
+            HLC_CHECK(listed(names[i], &de, h), "after %s: %s is not listed by %s", after, hlc_path(names[i]),
+                      listings[h]);
+            HLC_CHECK(!fills_d_ino || de.d_ino == want.st.st_ino, "after %s: %s lists %s with d_ino %llu, its st_ino is %llu",
+                      after, listings[h], hlc_path(names[i]), (unsigned long long)de.d_ino,
+                      (unsigned long long)want.st.st_ino);
+            HLC_CHECK(de.d_type == DT_REG || de.d_type == DT_UNKNOWN, "after %s: %s lists %s with d_type %u", after,
+                      listings[h], hlc_path(names[i]), (unsigned)de.d_type);
+        }
 }
 
-/* Each name in a fresh listing, also after a change of the names around it.
- * Whether the volume fills d_ino is seen on a file with one name. */
-HLC_CASE(coherence, every_name_in_readdir, .fini = close_fds)
+/* Each name listed, also after a change of the names around it. Whether the
+ * volume fills d_ino is seen on a file with one name. */
+HLC_CASE(coherence, every_name_in_readdir, .fini = close_all)
 {
     setup();
+    for (int k = 0; k < 2; k++) {
+        int fd = openat(hlc_dfd, k ? "d" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        held[k] = fd >= 0 ? fdopendir(fd) : NULL;
+        HLC_CHECK(held[k], "setup: open the directory %s: %s", hlc_path(k ? "d" : "."), strerror(errno));
+    }
     hlc_touch("single");
     struct dirent de;
-    HLC_CHECK(listed("single", &de), "%s is not listed by readdir of its directory", hlc_path("single"));
+    HLC_CHECK(listed("single", &de, 0), "%s is not listed by %s", hlc_path("single"), listings[0]);
     int fills = de.d_ino == hlc_lstat("single").st_ino;
     if (!fills)
         cr_log_info("%s: readdir gives d_ino %llu for %s, inode %llu: d_ino is not checked", hlc_case,
@@ -465,9 +485,11 @@ HLC_CASE(coherence, every_name_in_readdir, .fini = close_fds)
     every_name_listed("linking", fills);
     hlc_linked("d/e", names[0], 0);
     every_name_listed("linking d/e", fills);
-    HLC_CHECK(listed("d/e", &de) && (!fills || de.d_ino == want.st.st_ino), "%s is not listed, or with another d_ino",
-              hlc_path("d/e"));
+    for (int h = 0; h < 2; h++)
+        HLC_CHECK(listed("d/e", &de, h) && (!fills || de.d_ino == want.st.st_ino),
+                  "%s is not listed by %s, or with another d_ino", hlc_path("d/e"), listings[h]);
     HLC_CHECK(unlinkat(hlc_dfd, "d/e", 0) == 0, "unlink %s: %s", hlc_path("d/e"), strerror(errno));
     every_name_listed("unlinking d/e", fills);
-    HLC_CHECK(!listed("d/e", &de), "%s is still listed after its unlink", hlc_path("d/e"));
+    for (int h = 0; h < 2; h++)
+        HLC_CHECK(!listed("d/e", &de, h), "%s is still listed by %s after its unlink", hlc_path("d/e"), listings[h]);
 }

@@ -59,7 +59,7 @@ static void every_name_stays(const struct stat *file, const char *after)
     for (int i = 0; i < NAMES; i++)
         is_the_file(names[i], file, NAMES, after);
     for (int i = 0; i < NAMES; i++) {
-        struct stat st;
+        struct stat st = {0};
         HLC_CHECK(fds[i] < 0 || (fstat(fds[i], &st) == 0 && st.st_nlink == NAMES),
                   "after %s: the descriptor opened through %s sees link count %llu, expected %d", after,
                   hlc_path(names[i]), (unsigned long long)st.st_nlink, NAMES);
@@ -90,21 +90,8 @@ static void rename_between(const struct stat *file, const char *from, const char
     every_name_stays(file, what);
 }
 
-static void no_op_every_way(const struct stat *file)
-{
-    rename_between(file, "a", "b", 0, 0, NULL);
-    rename_between(file, "b", "a", 0, 0, NULL);
-    rename_between(file, "a", "d/c", 0, 0, NULL); /* across directories */
-    rename_between(file, "d/c", "b", 0, 0, NULL);
-}
-
-HLC_CASE(rename, between_names_is_a_no_op)
-{
-    struct stat file = file_with_names();
-    no_op_every_way(&file);
-}
-
-/* The file open through every name while its names are renamed onto each other. */
+/* The file open through every name while its names are renamed onto each
+ * other, in one directory and across two (lifecycle/ has it closed). */
 HLC_CASE(rename, between_names_while_open, .fini = close_fds)
 {
     struct stat file = file_with_names();
@@ -112,22 +99,21 @@ HLC_CASE(rename, between_names_while_open, .fini = close_fds)
         fds[i] = openat(hlc_dfd, names[i], O_RDONLY | O_CLOEXEC);
         HLC_CHECK(fds[i] >= 0, "setup: open %s: %s", hlc_path(names[i]), strerror(errno));
     }
-    no_op_every_way(&file);
+    rename_between(&file, "a", "b", 0, 0, NULL);
+    rename_between(&file, "b", "a", 0, 0, NULL);
+    rename_between(&file, "a", "d/c", 0, 0, NULL);
+    rename_between(&file, "d/c", "b", 0, 0, NULL);
 }
 
-HLC_CASE(rename, noreplace_between_names)
-{
-    struct stat file = file_with_names();
-    rename_between(&file, "a", "b", RENAME_NOREPLACE, EEXIST, NULL);
-    rename_between(&file, "d/c", "a", RENAME_NOREPLACE, EEXIST, NULL);
-}
-
-/* Success (nothing to exchange) or a clean refusal where the volume has no
- * exchange (EINVAL from a FUSE daemon without rename flags). */
-HLC_CASE(rename, exchange_between_names)
+/* RENAME_NOREPLACE: EEXIST. RENAME_EXCHANGE: success (nothing to exchange),
+ * or a clean refusal where the volume has no exchange (EINVAL from a FUSE
+ * daemon without rename flags). */
+HLC_CASE(rename, noreplace_and_exchange_between_names)
 {
     static const int refusals[] = {EINVAL, EOPNOTSUPP, 0};
     struct stat file = file_with_names();
+    rename_between(&file, "a", "b", RENAME_NOREPLACE, EEXIST, NULL);
+    rename_between(&file, "d/c", "a", RENAME_NOREPLACE, EEXIST, NULL);
     rename_between(&file, "a", "b", RENAME_EXCHANGE, 0, refusals);
     rename_between(&file, "b", "d/c", RENAME_EXCHANGE, 0, refusals);
 }
