@@ -699,6 +699,13 @@ void hlc_refused(const char *new_name, const char *existing, unsigned flags, hl_
     hlc_expect_refused(&c, want, want_errno, which);
 }
 
+void hlc_linked_or_not_applicable(const char *new_name, const char *existing)
+{
+    if (!hlc_linked(new_name, existing, 0))
+        hlc_not_applicable("the %s profile has no hard links (%s refused as expected); no file with several names",
+                           hlc_profile_name(), hlc_path(new_name));
+}
+
 /* ------------------------------------------------------------------ privileges, mounts, commands */
 
 int hlc_bind(const char *from_rel, const char *to_rel, int readonly)

@@ -192,6 +192,9 @@ void hlc_expect_refused(const hlc_call *c, hl_status want, int want_errno, hl_wh
 int hlc_linked(const char *new_name, const char *existing, unsigned flags);
 void hlc_refused(const char *new_name, const char *existing, unsigned flags, hl_status want, int want_errno,
                  hl_which which);
+/* Linked; in the fat profile the refusal is judged, then the case ends as
+ * not applicable (a case about a file with several names has nothing left). */
+void hlc_linked_or_not_applicable(const char *new_name, const char *existing);
 
 /* "HL_ERR_X (EYYY)": what a call gave, with the native errno it came from (rotating buffers) */
 const char *hlc_describe_got(hl_status s, const hl_error *e);
