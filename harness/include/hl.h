@@ -155,7 +155,9 @@ const char *hl_strerror(hl_status s);
  * that answer with a documented look at the existing file after the failure
  * (Linux EPERM: directory / no hard links / protected_hardlinks; ENOENT: the
  * existing file or a directory on the way; EXDEV during HL_BENEATH resolution:
- * escape; Win32 ACCESS_DENIED: the existing file is a directory);
+ * escape; Win32 ACCESS_DENIED: the existing file is a directory); a
+ * refinement or the name a failure concerns is only given when the look
+ * confirms it, else the table's answer concerns HL_PATH_NEITHER;
  * hl_status_refines says whether a status is the table's answer or one of
  * those refinements.
  */

@@ -240,8 +240,9 @@ struct link_ctx {
     int exist_dir;               /* the existing file as linkat saw it: exist_dir, exist_path, exist_flags */
     const char *exist_path;
     int exist_flags;             /* AT_SYMLINK_NOFOLLOW and/or AT_EMPTY_PATH */
-    int new_dir;                 /* the new name's directory: new_dir + new_parent ("" with AT_EMPTY_PATH) */
+    int new_dir;                 /* the new name's directory: new_dir + new_parent */
     const char *new_parent;
+    const char *new_path;        /* the new name as linkat saw it, relative to new_dir */
     const char *user_existing;   /* the caller's paths, for messages */
     const char *user_new_name;
     const char *op;         /* the call that failed */
@@ -315,16 +316,24 @@ static hl_status probe_fd(int fd, hl_volume *out);
  * volume libhl's table knows to lack hard links (FAT, exFAT, fusefat, mqueue)
  * is HL_ERR_NOT_SUPPORTED; otherwise the table's answer, ACCESS_DENIED, stays.
  */
+/* A failure no look pinned on either name: the table's answer, concerning
+ * neither, and the message says so instead of naming a path. */
+static hl_status unconfirmed(hl_error *err, int e, hl_status s, const struct link_ctx *c)
+{
+    const char *op = strcmp(c->op, "fstatat") == 0 ? "fstatat (neither name shown at fault)"
+                                                   : "linkat (neither name shown at fault)";
+    return fail_errno(err, e, s, HL_PATH_NEITHER, op, NULL);
+}
+
 static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
 {
     struct stat st;
     int have = fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) == 0;
     if (have && S_ISDIR(st.st_mode)) /* refused whatever else holds */
         return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, c->op, c->user_existing);
-    if (immutable_or_append(c->new_dir, c->new_parent, c->new_parent[0] ? 0 : AT_EMPTY_PATH))
+    if (immutable_or_append(c->new_dir, c->new_parent, 0))
         return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_DESTINATION, c->op, c->user_new_name);
-    if (!have || protected_refuses(c, &st) ||
-        immutable_or_append(c->exist_dir, c->exist_path, c->exist_flags))
+    if (have && (protected_refuses(c, &st) || immutable_or_append(c->exist_dir, c->exist_path, c->exist_flags)))
         return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_existing);
     hl_volume v;
     int fd = c->exist_flags & AT_EMPTY_PATH
@@ -339,13 +348,28 @@ static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
     }
     if (has_links == 0)
         return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, c->op, c->user_existing);
-    return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_existing);
+    return unconfirmed(err, EPERM, HL_ERR_ACCESS_DENIED, c);
 }
 
-static int dir_exists(int dirfd, const char *dir)
+/* 0 if path (relative to dirfd; "" is dirfd itself) is there, else stat's errno. */
+static int stat_errno(int dirfd, const char *path)
 {
     struct stat st;
-    return !*dir || fstatat(dirfd, dir, &st, 0) == 0 || errno != ENOENT;
+    return !*path || fstatat(dirfd, path, &st, 0) == 0 ? 0 : errno;
+}
+
+/* The new name's side shows error e: its directory (or, for "n/", the
+ * directory the slash asks for) answers e, or for EACCES it may not be written. */
+static int new_side_shows(const struct link_ctx *c, int e)
+{
+    struct stat st;
+    size_t n = strlen(c->new_path);
+    if (e == ENOENT)
+        return stat_errno(c->new_dir, c->new_parent) == ENOENT ||
+               (n && c->new_path[n - 1] == '/' && stat_errno(c->new_dir, c->new_path) == ENOENT);
+    if (fstatat(c->new_dir, c->new_path, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == e)
+        return 1;
+    return e == EACCES && faccessat(c->new_dir, c->new_parent, W_OK | X_OK, AT_EACCESS) != 0 && errno == EACCES;
 }
 
 static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error *err)
@@ -372,27 +396,29 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
     case ELOOP:
     case ENAMETOOLONG:
     case EACCES: {
-        /* Which name? Stat the existing file the way linkat resolved it: if
-         * that fails the same way the existing file is at fault, else the new name. */
+        /* Which name? Each answer is confirmed by a look: the existing file
+         * stat'ed the way linkat resolved it fails the same way, or is shown
+         * gone (nlink 0); the new name's side shows the error. When no look
+         * confirms a name (a FUSE driver's stale nlink), the table's answer
+         * concerns neither. */
         int exist_errno = fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) == 0 ? 0 : errno;
-        if (e == ENOENT) {
-            /* Linux looks up the new name's directory before it refuses a
-             * existing file whose last name is gone (nlink 0): check in that order */
-            if (exist_errno == 0 && st.st_nlink == 0 &&
-                (!c->new_parent[0] || dir_exists(c->new_dir, c->new_parent)))
-                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_existing);
-            /* (a new name with a trailing slash lands here too: "n/" is a missing directory) */
-            if (exist_errno == 0)
-                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, c->op,
-                                  c->user_new_name);
+        if (exist_errno == e && e == ENOENT) {
             struct split sp;
             split_path(c->exist_path, &sp);
-            s = dir_exists(c->exist_dir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND;
+            s = stat_errno(c->exist_dir, sp.dir) == ENOENT ? HL_ERR_PATH_NOT_FOUND : HL_ERR_NOT_FOUND;
             return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
         }
         if (exist_errno == e)
             return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
-        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_new_name);
+        /* Linux looks up the new name's directory before it refuses an existing
+         * file whose last name is gone (nlink 0): check in that order. (A new
+         * name with a trailing slash, "n/", asks for a directory that is missing.) */
+        if (new_side_shows(c, e))
+            return fail_errno(err, e, e == ENOENT ? HL_ERR_PATH_NOT_FOUND : s, HL_PATH_DESTINATION, c->op,
+                              c->user_new_name);
+        if (e == ENOENT && exist_errno == 0 && st.st_nlink == 0)
+            return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_existing);
+        return unconfirmed(err, e, s, c);
     }
     default:
         return fail_errno(err, e, s, HL_PATH_NEITHER, c->op, c->user_new_name);
@@ -411,8 +437,9 @@ static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl
         if (final) {
             struct split sp;
             split_path(path, &sp);
+            /* the last component is missing unless its directory is shown missing */
             int fd = *sp.dir ? open_beneath(dirfd, sp.dir, O_DIRECTORY) : -1;
-            if (!*sp.dir || fd >= 0)
+            if (fd != -ENOENT)
                 s = HL_ERR_NOT_FOUND;
             if (fd >= 0)
                 close(fd);
@@ -452,7 +479,7 @@ static hl_status create_plain(int dirfd, const char *new_name, const char *exist
     struct split new_split;
     split_path(new_name, &new_split);
     struct link_ctx c = {dirfd, dirfd, existing, flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW,
-                         dirfd, *new_split.dir ? new_split.dir : ".", existing, new_name, "linkat"};
+                         dirfd, *new_split.dir ? new_split.dir : ".", new_name, existing, new_name, "linkat"};
     if (max_links) {
         hl_status s = check_max_links(&c, max_links, err);
         if (s != HL_OK)
@@ -553,7 +580,7 @@ static hl_status create_beneath(int dirfd, const char *new_name, const char *exi
     else if ((s = open_parent_beneath(dirfd, new_name, &new_split, &new_dir, HL_PATH_DESTINATION,
                                       err)) != HL_OK)
         goto out;
-    struct link_ctx c = {dirfd, exist_dir, exist_path, exist_flags, new_dir, "",
+    struct link_ctx c = {dirfd, exist_dir, exist_path, exist_flags, new_dir, ".", new_split.base,
                          existing, new_name, "linkat"};
     if (max_links && (s = check_max_links(&c, max_links, err)) != HL_OK)
         goto out;
