@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -795,6 +796,23 @@ static void name_fuse(hl_volume *out)
     snprintf(out->name, sizeof out->name, "%s", name);
 }
 
+/* Which driver serves an ext2 or ext3 mount decides its link limit: the ext4
+ * driver serves both on most kernels (ext3's own driver left in Linux 4.3;
+ * CONFIG_EXT4_USE_FOR_EXT2) and registers /sys/fs/ext4/<device> for each
+ * mount it serves. 1: the ext4 driver; 0: another; -1: sysfs cannot tell. */
+static int served_by_ext4(dev_t dev)
+{
+    char link[64], target[HL_PATH_MAX], path[HL_PATH_MAX + 16];
+    struct stat st;
+    snprintf(link, sizeof link, "/sys/dev/block/%u:%u", major(dev), minor(dev));
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0 || stat("/sys/fs", &st) != 0)
+        return -1;
+    target[n] = '\0';
+    snprintf(path, sizeof path, "/sys/fs/ext4/%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+    return stat(path, &st) == 0;
+}
+
 static hl_status probe_fd(int fd, hl_volume *out)
 {
     struct statfs sf;
@@ -824,6 +842,10 @@ static hl_status probe_fd(int fd, hl_volume *out)
     const struct hl_fs_info *info = hl__fs_lookup(out->name);
     out->hardlinks = info ? info->hardlinks : -1;
     out->link_max = info ? info->link_max : 0;
+    if (strcmp(out->name, "ext2") == 0 || strcmp(out->name, "ext3") == 0) {
+        int ext4 = served_by_ext4(st.st_dev);
+        out->link_max = ext4 == 1 ? hl__fs_lookup("ext4")->link_max : ext4 == 0 ? out->link_max : 0;
+    }
     return HL_OK;
 }
 
