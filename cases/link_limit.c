@@ -21,8 +21,9 @@
  * nearly as long as the volume's name limit (statfs f_namelen): a filesystem
  * may keep a file's names per directory in one record (btrfs without the
  * extref feature: EMLINK after about 1,150 short names in one directory).
- * A clean EMLINK there is a finding (per directory, beside the per-file limit),
- * anything else refused fails; long_names stops at LONG_LINKS (space).
+ * A clean EMLINK before the per-file limit is a finding (per directory),
+ * anything else refused fails; reaching the per-file limit passes (the
+ * refusal past it is native_limit's); long_names stops at LONG_LINKS (space).
  *
  * In the fat profile the first link of every case is HL_ERR_NOT_SUPPORTED.
  *
@@ -44,8 +45,9 @@ HLC_SUITE(link_limit);
 #define PER_DIR 64
 /* long_names stops here: 1000 names of 255 bytes are 270 KB of directory */
 #define LONG_LINKS 1000
-/* HL_LINK_SECONDS default: with unlinking, each case stays near 10 s here */
-#define LINK_SECONDS 5.0
+/* HL_LINK_SECONDS default: with unlinking (as slow as linking on ntfs-3g,
+ * slower with long names) each case stays near 10 s here */
+#define LINK_SECONDS 3.0
 
 static const char *const EXISTING = "existing";
 static const char *const OVER = "over/past_the_limit"; /* the one name that must not appear */
@@ -118,7 +120,7 @@ static unsigned long long link_up_to(unsigned long long goal, const hl_options *
         have++;
         if (have % 4096 == 0 || have == goal)
             hlc_progress(hlc_case, have, goal);
-        if (r->seconds > 0 && have % 256 == 0 && have < goal && seconds_since(&r->t0) > r->seconds) {
+        if (r->seconds > 0 && have % 32 == 0 && have < goal && seconds_since(&r->t0) > r->seconds) {
             r->timed_out = 1;
             break;
         }
@@ -322,9 +324,8 @@ static void in_one_directory(struct run *r, unsigned long long goal_cap, const c
     HLC_CHECK(n == have, "after %llu links with HL_OK %s, nlink of %s is %llu, expected %llu", have - 1, what,
               hlc_path(EXISTING), n, have);
     if (have == limit) {
-        char why[200];
-        snprintf(why, sizeof why, "the limit for %s, from %s, with every name %s", hlc.vol.name, limit_source(), what);
-        expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, why);
+        /* the refusal past it is native_limit's to judge (and ntfs-3g's known divergence there) */
+        note("reached the per-file limit, %llu names (%s), %s", limit, limit_source(), what);
     } else if (r->timed_out) {
         note("no limit within %llu links %s in %g s (HL_LINK_SECONDS)", have, what, r->seconds);
     } else {

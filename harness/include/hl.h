@@ -179,7 +179,9 @@ typedef struct hl_volume {
     unsigned long long device;   /* st_dev of the path */
     int hardlinks;               /* 1: supported, 0: not (FAT, exFAT), -1: unknown */
     int read_only;               /* 1 if mounted read-only */
-    unsigned long long link_max; /* most names one file can have, from libhl's own table; 0: none known */
+    unsigned long long link_max; /* most names one file can have, from libhl's own table for the driver
+                                    serving it (ext2/ext3 served by the ext4 driver: ext4's); an
+                                    overlay gives its upper layer's hardlinks and link_max; 0: none known */
 } hl_volume;
 
 /* Fill *out for the volume holding path. glibc's pathconf(_PC_LINK_MAX) is not

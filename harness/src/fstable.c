@@ -27,7 +27,8 @@ static const struct hl_fs_info table[] = {
     {"ntfs", 1, 1024},            /* Windows NTFS: 1024 names per file */
     {"squashfs", 1, 0},           /* read-only, but images do carry hard links */
     {"erofs", 1, 0},
-    {"overlay", -1, 0},           /* as the upper layer allows */
+    {"overlay", -1, 0},           /* links are made in the upper layer: the probe (linux.c) reads
+                                     upperdir= from mountinfo and gives that filesystem's answers */
     {"nfs", -1, 0},
     {"nfs4", -1, 0},
     {"fusefat", 0, 0},

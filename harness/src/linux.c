@@ -678,8 +678,8 @@ static int under(const char *path, const char *mnt)
 }
 
 /* The mount entry holding path: longest mount point that is a prefix; among
- * equals the last (it is mounted on top). */
-static int find_mount(const char *path, hl_volume *out)
+ * equals the last (it is mounted on top). Its super options go to opts. */
+static int find_mount(const char *path, hl_volume *out, char *opts, size_t opts_size)
 {
     FILE *f = fopen("/proc/self/mountinfo", "re");
     if (!f)
@@ -689,7 +689,7 @@ static int find_mount(const char *path, hl_volume *out)
     int found = 0;
     while (getline(&line, &cap, f) > 0) {
         /* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
-        char *save = NULL, *tok, *mnt = NULL, *fstype = NULL, *source = NULL;
+        char *save = NULL, *tok, *mnt = NULL, *fstype = NULL, *source = NULL, *super = NULL;
         int field = 0, after_dash = 0;
         for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
             if (field == 4)
@@ -700,6 +700,8 @@ static int find_mount(const char *path, hl_volume *out)
                 fstype = tok, after_dash = 2;
             else if (after_dash == 2)
                 source = tok, after_dash = 3;
+            else if (after_dash == 3)
+                super = tok, after_dash = 4;
         }
         if (!mnt || !fstype || !source)
             continue;
@@ -712,6 +714,7 @@ static int find_mount(const char *path, hl_volume *out)
             snprintf(out->fstype, sizeof out->fstype, "%s", fstype);
             unescape(source);
             snprintf(out->source, sizeof out->source, "%s", source);
+            snprintf(opts, opts_size, "%s", super ? super : "");
         }
     }
     free(line);
@@ -813,7 +816,27 @@ static int served_by_ext4(dev_t dev)
     return stat(path, &st) == 0;
 }
 
-static hl_status probe_fd(int fd, hl_volume *out)
+/* The upperdir= of an overlay's super options (mountinfo escapes ',' as \054), or 0. */
+static int overlay_upperdir(const char *opts, char *out, size_t size)
+{
+    for (const char *o = opts; o && *o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL) {
+        if (strncmp(o, "upperdir=", 9) != 0)
+            continue;
+        size_t len = strcspn(o + 9, ",");
+        if (len == 0 || len >= size)
+            return 0;
+        memcpy(out, o + 9, len);
+        out[len] = '\0';
+        unescape(out);
+        return 1;
+    }
+    return 0;
+}
+
+static hl_status probe_path(const char *path, hl_volume *out, int depth);
+
+/* depth: how many overlays above this one were followed to their upper layer */
+static hl_status probe_fd_at(int fd, hl_volume *out, int depth)
 {
     struct statfs sf;
     struct stat st;
@@ -826,9 +849,10 @@ static hl_status probe_fd(int fd, hl_volume *out)
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, real, sizeof real - 1);
     int mounted = 0;
+    char opts[HL_PATH_MAX * 2] = "";
     if (n > 0) {
         real[n] = '\0';
-        mounted = find_mount(real, out);
+        mounted = find_mount(real, out, opts, sizeof opts);
     }
     const char *magic_name = hl__fs_name_from_magic(out->magic);
     if (mounted && out->magic == FUSE_SUPER_MAGIC)
@@ -842,6 +866,15 @@ static hl_status probe_fd(int fd, hl_volume *out)
     const struct hl_fs_info *info = hl__fs_lookup(out->name);
     out->hardlinks = info ? info->hardlinks : -1;
     out->link_max = info ? info->link_max : 0;
+    if (strcmp(out->name, "overlay") == 0 && depth < 8) {
+        /* links are made in the upper layer: its filesystem's answers are the overlay's */
+        char upper[HL_PATH_MAX];
+        hl_volume u;
+        if (overlay_upperdir(opts, upper, sizeof upper) && probe_path(upper, &u, depth + 1) == HL_OK) {
+            out->hardlinks = u.hardlinks;
+            out->link_max = u.link_max;
+        }
+    }
     if (strcmp(out->name, "ext2") == 0 || strcmp(out->name, "ext3") == 0) {
         int ext4 = served_by_ext4(st.st_dev);
         out->link_max = ext4 == 1 ? hl__fs_lookup("ext4")->link_max : ext4 == 0 ? out->link_max : 0;
@@ -849,12 +882,17 @@ static hl_status probe_fd(int fd, hl_volume *out)
     return HL_OK;
 }
 
-hl_status hl__backend_probe(const char *path, hl_volume *out)
+static hl_status probe_fd(int fd, hl_volume *out) { return probe_fd_at(fd, out, 0); }
+
+static hl_status probe_path(const char *path, hl_volume *out, int depth)
 {
     int fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0)
         return hl_status_from_errno(errno);
-    hl_status s = probe_fd(fd, out);
+    memset(out, 0, sizeof *out);
+    hl_status s = probe_fd_at(fd, out, depth);
     close(fd);
     return s;
 }
+
+hl_status hl__backend_probe(const char *path, hl_volume *out) { return probe_path(path, out, 0); }
