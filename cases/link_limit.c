@@ -10,73 +10,152 @@
  * ntfs profile's 1024, or libhl's table), is reached exactly: the link that
  * makes nlink equal to the limit succeeds, the next is HL_ERR_TOO_MANY_LINKS
  * from EMLINK and changes nothing. Where the limit is unknown (tmpfs) or above
- * HL_LINK_BUDGET (xfs: 2^31 - 1), the case links up to the budget: a refusal
- * on the way names the limit it found (set HL_LINK_MAX to it if that is
- * right); none means no limit within the budget, and the case passes saying so.
+ * HL_LINK_BUDGET (xfs: 2^31 - 1), the case links up to the budget, or for
+ * HL_LINK_SECONDS (a slow FUSE driver): a clean refusal (EMLINK, the refused
+ * name absent, nlink unchanged) on a volume whose limit nobody declared is a
+ * finding, reported (a NOTE line and the Criterion log) and passed; a refusal
+ * below a limit the table or HL_LINK_MAX gives, or an unclean one, fails;
+ * none means no limit within the budget, and the case passes saying so.
  *
- * In the fat profile the first link of either case is HL_ERR_NOT_SUPPORTED.
+ * one_directory and long_names: every name in one directory, short or
+ * nearly as long as the volume's name limit (statfs f_namelen): a filesystem
+ * may keep a file's names per directory in one record (btrfs without the
+ * extref feature: EMLINK after about 1,150 short names in one directory).
+ * A clean EMLINK before the per-file limit is a finding (per directory),
+ * anything else refused fails; reaching the per-file limit passes (the
+ * refusal past it is native_limit's); one_directory stops at ONE_DIR_LINKS,
+ * long_names at LONG_LINKS (space).
  *
- * Names are spread over subdirectories of PER_DIR names each: measured here,
- * 65000 links in one directory take 1.2 s on ext4 and 3.0 s on btrfs, in
- * directories of 100 0.65 s and 1.6 s; 1023 links on ntfs-3g 3.3 s in one
- * directory, 1.8 s in directories of 32 (its cost per link grows with the
- * file's nlink, not the directory). The case unlinks its names itself (no
+ * In the fat profile the first link of every case is HL_ERR_NOT_SUPPORTED.
+ *
+ * native_limit spreads names over subdirectories of PER_DIR names each:
+ * measured here, 65000 links in one directory take 1.2 s on ext4 and 3.0 s on
+ * btrfs, in directories of 100 0.65 s and 1.6 s; 1023 links on ntfs-3g 3.3 s
+ * in one directory, 1.8 s in directories of 32 (its cost per link grows with
+ * the file's nlink, not the directory). The case unlinks its names itself (no
  * stat per name, as the harness's nftw needs); on ntfs-3g that is as slow as
  * linking, so the policy case takes about 4.5 s there.
  */
 #include "hlc.h"
 
+#include <sys/statfs.h>
 #include <time.h>
 
 HLC_SUITE(link_limit);
 
 #define PER_DIR 64
+/* long_names stops here: a 64 KiB btree node (btrfs's largest) holds about
+ * 260 names of 239 bytes; 300 such names are 80 KB of directory */
+#define LONG_LINKS 300
+/* one_directory stops here: a per-directory record of names fills one btree
+ * node (btrfs without extref: 1240 short names in a 16 KiB node, about 5000 in
+ * its largest, 64 KiB); going on to 65000 would double the family's time */
+#define ONE_DIR_LINKS 8192
+/* HL_LINK_SECONDS default: with unlinking (as slow as linking on ntfs-3g,
+ * slower with long names) each case stays near 10 s here */
+#define LINK_SECONDS 2.0
 
 static const char *const EXISTING = "existing";
 static const char *const OVER = "over/past_the_limit"; /* the one name that must not appear */
 
-/* The name of link number k (k >= 1): "dN/k", PER_DIR to a directory. */
-static const char *link_name(unsigned long long k)
+/* Where the names of one case go, and the time it may take. */
+enum layout { SPREAD, ONE_DIR, LONG_NAMES };
+struct run {
+    enum layout layout;
+    int name_len;        /* LONG_NAMES: bytes per name */
+    double seconds;      /* stop linking after this long; 0: no time limit */
+    struct timespec t0;
+    int timed_out;
+};
+
+static double seconds_since(const struct timespec *t0)
 {
-    static char b[64];
-    snprintf(b, sizeof b, "d%llu/%llu", (k - 1) / PER_DIR, k);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* HL_LINK_SECONDS, the time budget of a probe for a limit. */
+static double link_seconds(void)
+{
+    const char *v = getenv("HL_LINK_SECONDS");
+    if (!v || !*v)
+        return LINK_SECONDS;
+    char *end;
+    double d = strtod(v, &end);
+    cr_assert(*end == '\0' && d > 0, "HL_LINK_SECONDS=%s: expected a positive number of seconds", v);
+    return d;
+}
+
+/* The name of link number k (k >= 1): "dN/k" PER_DIR to a directory, "one/k",
+ * or "long/" and k zero-padded to name_len bytes. */
+static const char *link_name(const struct run *r, unsigned long long k)
+{
+    static char b[TK_PATH_MAX];
+    if (r->layout == SPREAD)
+        snprintf(b, sizeof b, "d%llu/%llu", (k - 1) / PER_DIR, k);
+    else if (r->layout == ONE_DIR)
+        snprintf(b, sizeof b, "one/%llu", k);
+    else
+        snprintf(b, sizeof b, "long/%0*llu", r->name_len, k);
     return b;
 }
 
-/* Link EXISTING until it has `goal` names. Returns the number of names it has when
- * a link failed (*s, *e say how), or goal. */
-static unsigned long long link_up_to(unsigned long long goal, const hl_options *o, hl_status *s, hl_error *e)
+/* Link EXISTING until it has `goal` names, or the time runs out
+ * (r->timed_out). Returns the number of names it has when a link failed
+ * (*s, *e say how), or when it stopped. */
+static unsigned long long link_up_to(unsigned long long goal, const hl_options *o, hl_status *s, hl_error *e,
+                                     struct run *r)
 {
     unsigned long long have = 1;
     *s = HL_OK;
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    r->timed_out = 0;
+    if (r->layout != SPREAD)
+        hlc_mkdir(r->layout == ONE_DIR ? "one" : "long");
     while (have < goal) {
         unsigned long long k = have; /* link number k makes k + 1 names */
-        if ((k - 1) % PER_DIR == 0) {
+        if (r->layout == SPREAD && (k - 1) % PER_DIR == 0) {
             char d[32];
             snprintf(d, sizeof d, "d%llu", (k - 1) / PER_DIR);
             hlc_mkdir(d);
         }
-        *s = hl_create_at(hlc_dfd, link_name(k), EXISTING, o, e);
+        *s = hl_create_at(hlc_dfd, link_name(r, k), EXISTING, o, e);
         if (*s != HL_OK)
             return have;
         have++;
         if (have % 4096 == 0 || have == goal)
             hlc_progress(hlc_case, have, goal);
+        if (r->seconds > 0 && have % 32 == 0 && have < goal && seconds_since(&r->t0) > r->seconds) {
+            r->timed_out = 1;
+            break;
+        }
     }
     return have;
 }
 
 /* Unlink the names link_up_to made (faster than the harness's nftw). */
-static void unlink_all(unsigned long long have)
+static void unlink_all(const struct run *r, unsigned long long have)
 {
     for (unsigned long long k = have - 1; k >= 1; k--) {
-        unlinkat(hlc_dfd, link_name(k), 0);
-        if ((k - 1) % PER_DIR == 0) {
+        unlinkat(hlc_dfd, link_name(r, k), 0);
+        if (r->layout == SPREAD && (k - 1) % PER_DIR == 0) {
             char d[32];
             snprintf(d, sizeof d, "d%llu", (k - 1) / PER_DIR);
             unlinkat(hlc_dfd, d, AT_REMOVEDIR);
         }
     }
+    if (r->layout != SPREAD)
+        unlinkat(hlc_dfd, r->layout == ONE_DIR ? "one" : "long", AT_REMOVEDIR);
+}
+
+/* A finding or a limit that was not reached: a NOTE line and the Criterion log. */
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+{
+    char what[TK_MSG_MAX];
+    TK_FORMAT(what, fmt);
+    cr_log_info("%s: %s", hlc_case, what);
+    fprintf(stderr, "NOTE %s: %s (%s)\n", hlc_case, what, hlc.target);
 }
 
 static unsigned long long nlink_of_existing(void) { return (unsigned long long)hlc_lstat(EXISTING).st_nlink; }
@@ -115,7 +194,8 @@ HLC_CASE(link_limit, policy_ntfs_max_links)
         limit = hlc.link_max;
     hl_status s;
     hl_error e;
-    unsigned long long have = link_up_to(limit, &o, &s, &e);
+    struct run r = {.layout = SPREAD};
+    unsigned long long have = link_up_to(limit, &o, &s, &e, &r);
     HLC_CHECK(s == HL_OK, "with max_links = %u, link %llu (nlink %llu -> %llu): expected HL_OK, got %s; %s",
               HL_NTFS_MAX_LINKS, have, have, have + 1, hlc_describe_got(s, &e), e.message);
     unsigned long long n = nlink_of_existing();
@@ -127,7 +207,7 @@ HLC_CASE(link_limit, policy_ntfs_max_links)
     else
         snprintf(why, sizeof why, "max_links = HL_NTFS_MAX_LINKS = %u", HL_NTFS_MAX_LINKS);
     expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, native_first ? EMLINK : HLC_NO_ERRNO, why);
-    unlink_all(have);
+    unlink_all(&r, have);
 }
 
 /* ------------------------------------------------------------------ native */
@@ -142,11 +222,23 @@ static const char *limit_source(void)
     return "libhl's table";
 }
 
-static double seconds_since(const struct timespec *t0)
+/* A refusal on the way: fails unless it is clean (HL_ERR_TOO_MANY_LINKS from
+ * EMLINK, the refused name absent, nlink unchanged); a clean one is a finding,
+ * noted with where (in what). */
+static void judge_refusal(const struct run *r, unsigned long long have, hl_status s, const hl_error *e,
+                          const char *what)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+    int emlink = s == HL_ERR_TOO_MANY_LINKS && e->domain == HL_DOMAIN_ERRNO && e->native == EMLINK;
+    const char *refused = link_name(r, have);
+    int left = hlc_exists(refused);
+    unsigned long long n = nlink_of_existing();
+    if (!emlink || left || n != have)
+        hlc_fail("link %llu (nlink %llu -> %llu) %s was refused with %s; %s%s%s%s", have, have, have + 1, what,
+                 hlc_describe_got(s, e), e->message,
+                 emlink ? "" : " (a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))",
+                 left ? "; and the refused name exists" : "", n != have ? "; and nlink changed" : "");
+    note("%s refuses a link at nlink %llu %s: cleanly (EMLINK, nothing changed), after %.2f s", hlc.vol.name, have,
+         what, seconds_since(&r->t0));
 }
 
 HLC_CASE(link_limit, native_limit)
@@ -157,39 +249,44 @@ HLC_CASE(link_limit, native_limit)
         hlc_linked(OVER, EXISTING, 0); /* asserts HL_ERR_NOT_SUPPORTED and nothing changed */
         return;
     }
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     unsigned long long limit = hlc.link_max, budget = hlc.budget;
     int known = limit && limit <= budget;
     hl_options o = {0, 0};
     hl_status s;
     hl_error e;
-    unsigned long long have = link_up_to(known ? limit : budget, &o, &s, &e);
+    /* a known limit is reached whatever the time; a probe stops at HL_LINK_SECONDS */
+    struct run r = {.layout = SPREAD, .seconds = known ? 0 : link_seconds()};
+    unsigned long long have = link_up_to(known ? limit : budget, &o, &s, &e, &r);
     if (s != HL_OK) {
         int emlink = s == HL_ERR_TOO_MANY_LINKS && e.domain == HL_DOMAIN_ERRNO && e.native == EMLINK;
-        const char *left = hlc_exists(link_name(have)) ? "; and the refused name exists" : "";
+        const char *left = hlc_exists(link_name(&r, have)) ? "; and the refused name exists" : "";
         if (known)
             hlc_fail("link %llu (nlink %llu -> %llu) was refused with %s, below the limit %llu (%s); %s%s%s. "
                      "If %llu is this volume's limit, set HL_LINK_MAX=%llu",
                      have, have, have + 1, hlc_describe_got(s, &e), limit, limit_source(), e.message, left,
                      emlink ? "" : " (and a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))", have, have);
-        char table[96] = "none known";
         if (limit)
-            snprintf(table, sizeof table, "%llu, above the budget", limit);
-        hlc_fail("the limit is %llu: link %llu (nlink %llu -> %llu) was refused with %s (%s: %s; HL_LINK_BUDGET=%llu); "
-                 "%s%s%s. If that is this volume's limit, set HL_LINK_MAX=%llu",
-                 have, have, have, have + 1, hlc_describe_got(s, &e), limit_source(), table, budget, e.message, left,
-                 emlink ? "" : " (and a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))", have);
+            hlc_fail("link %llu (nlink %llu -> %llu) was refused with %s, below the limit %llu (%s; above "
+                     "HL_LINK_BUDGET=%llu); %s%s%s. If that is this volume's limit, set HL_LINK_MAX=%llu",
+                     have, have, have + 1, hlc_describe_got(s, &e), limit, limit_source(), budget, e.message, left,
+                     emlink ? "" : " (and a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))", have);
+        /* no limit declared: a clean refusal is this volume's limit, found */
+        judge_refusal(&r, have, s, &e, "per file (found by probing; libhl's table knows none)");
+        expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, "the limit found by probing");
+        unlink_all(&r, have);
+        return;
     }
     unsigned long long n = nlink_of_existing();
     if (!known) {
-        HLC_CHECK(n == budget, "after %llu links with HL_OK, nlink of %s is %llu, expected %llu", budget - 1,
-                  hlc_path(EXISTING), n, budget);
-        cr_log_info("%s: %s has no link limit within the budget: nlink reached HL_LINK_BUDGET=%llu in %.2f s",
-                    hlc_case, hlc.vol.name, budget, seconds_since(&t0));
-        fprintf(stderr, "%s: %s (%s) has no link limit within the budget: nlink reached HL_LINK_BUDGET=%llu\n",
-                hlc_case, hlc.target, hlc.vol.name, budget);
-        unlink_all(have);
+        HLC_CHECK(n == have, "after %llu links with HL_OK, nlink of %s is %llu, expected %llu", have - 1,
+                  hlc_path(EXISTING), n, have);
+        if (r.timed_out)
+            note("no limit within %llu links in %g s (HL_LINK_SECONDS; %s: the limit is not known)", have,
+                 r.seconds, hlc.vol.name);
+        else
+            note("%s has no link limit within the budget: nlink reached HL_LINK_BUDGET=%llu in %.2f s",
+                 hlc.vol.name, budget, seconds_since(&r.t0));
+        unlink_all(&r, have);
         return;
     }
     HLC_CHECK(n == limit, "after %llu links with HL_OK, nlink of %s is %llu, expected %llu", limit - 1, hlc_path(EXISTING),
@@ -197,5 +294,66 @@ HLC_CASE(link_limit, native_limit)
     char why[160];
     snprintf(why, sizeof why, "the limit for %s, from %s", hlc.vol.name, limit_source());
     expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, why);
-    unlink_all(have);
+    unlink_all(&r, have);
+}
+
+/* Every name in one directory (r->layout): the per-file limit, when known and
+ * within goal_cap, is reached there too; a clean EMLINK before it is a
+ * per-directory limit, a finding; a probe stops at HL_LINK_SECONDS. */
+static void in_one_directory(struct run *r, unsigned long long goal_cap, const char *what)
+{
+    hlc_write(EXISTING, "a file with all its names in one directory");
+    hlc_mkdir("over");
+    if (!hlc_links()) {
+        hlc_linked(OVER, EXISTING, 0);
+        return;
+    }
+    unsigned long long limit = hlc.link_max;
+    int known = limit && limit <= goal_cap;
+    unsigned long long goal = known ? limit : goal_cap;
+    hl_options o = {0, 0};
+    hl_status s;
+    hl_error e;
+    r->seconds = link_seconds();
+    unsigned long long have = link_up_to(goal, &o, &s, &e, r);
+    if (s != HL_OK) {
+        /* EXISTING itself is outside the directory: have - 1 names are in it */
+        char where[300], per_file[200] = "none known";
+        if (limit)
+            snprintf(per_file, sizeof per_file, "%llu, %s", limit, limit_source());
+        snprintf(where, sizeof where, "with its new names %s (%llu there; per file: %s)", what, have - 1, per_file);
+        judge_refusal(r, have, s, &e, where);
+        unlink_all(r, have);
+        return;
+    }
+    unsigned long long n = nlink_of_existing();
+    HLC_CHECK(n == have, "after %llu links with HL_OK %s, nlink of %s is %llu, expected %llu", have - 1, what,
+              hlc_path(EXISTING), n, have);
+    if (have == limit) {
+        /* the refusal past it is native_limit's to judge (and ntfs-3g's known divergence there) */
+        note("reached the per-file limit, %llu names (%s), %s", limit, limit_source(), what);
+    } else if (r->timed_out) {
+        note("no limit within %llu links %s in %g s (HL_LINK_SECONDS)", have, what, r->seconds);
+    } else {
+        note("no limit within %llu links %s (the case's budget)", have, what);
+    }
+    unlink_all(r, have);
+}
+
+HLC_CASE(link_limit, one_directory)
+{
+    struct run r = {.layout = ONE_DIR};
+    in_one_directory(&r, hlc.budget < ONE_DIR_LINKS ? hlc.budget : ONE_DIR_LINKS, "in one directory");
+}
+
+HLC_CASE(link_limit, long_names)
+{
+    struct statfs sf;
+    HLC_CHECK(fstatfs(hlc_dfd, &sf) == 0, "statfs %s: %s", hlc.target, strerror(errno));
+    /* near the volume's name limit, not at it: the names family tests the edge */
+    long len = (long)sf.f_namelen > 32 ? (long)sf.f_namelen - 16 : 16;
+    struct run r = {.layout = LONG_NAMES, .name_len = (int)(len > 255 ? 255 : len)};
+    char what[96];
+    snprintf(what, sizeof what, "in one directory, names of %d bytes", r.name_len);
+    in_one_directory(&r, hlc.budget < LONG_LINKS ? hlc.budget : LONG_LINKS, what);
 }

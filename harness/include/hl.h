@@ -155,7 +155,9 @@ const char *hl_strerror(hl_status s);
  * that answer with a documented look at the existing file after the failure
  * (Linux EPERM: directory / no hard links / protected_hardlinks; ENOENT: the
  * existing file or a directory on the way; EXDEV during HL_BENEATH resolution:
- * escape; Win32 ACCESS_DENIED: the existing file is a directory);
+ * escape; Win32 ACCESS_DENIED: the existing file is a directory); a
+ * refinement or the name a failure concerns is only given when the look
+ * confirms it, else the table's answer concerns HL_PATH_NEITHER;
  * hl_status_refines says whether a status is the table's answer or one of
  * those refinements.
  */
@@ -177,7 +179,9 @@ typedef struct hl_volume {
     unsigned long long device;   /* st_dev of the path */
     int hardlinks;               /* 1: supported, 0: not (FAT, exFAT), -1: unknown */
     int read_only;               /* 1 if mounted read-only */
-    unsigned long long link_max; /* most names one file can have, from libhl's own table; 0: none known */
+    unsigned long long link_max; /* most names one file can have, from libhl's own table for the driver
+                                    serving it (ext2/ext3 served by the ext4 driver: ext4's); an
+                                    overlay gives its upper layer's hardlinks and link_max; 0: none known */
 } hl_volume;
 
 /* Fill *out for the volume holding path. glibc's pathconf(_PC_LINK_MAX) is not

@@ -8,9 +8,13 @@
 #include <string.h>
 
 static const struct hl_fs_info table[] = {
-    {"ext2", 1, 32000},           /* EXT2_LINK_MAX */
+    /* ext2 and ext3 as their own drivers serve them: fs/ext2/ext2.h EXT2_LINK_MAX and
+     * fs/ext3/ext3.h EXT3_LINK_MAX (that driver left in Linux 4.3). When the ext4
+     * driver serves them (linux.c: served_by_ext4), ext4's limit applies instead:
+     * measured on 6.18, ext2 and ext3 volumes both answer EMLINK at nlink 65000. */
+    {"ext2", 1, 32000},
     {"ext3", 1, 32000},
-    {"ext4", 1, 65000},           /* EXT4_LINK_MAX, measured: EMLINK at nlink 65000 */
+    {"ext4", 1, 65000},           /* fs/ext4/ext4.h EXT4_LINK_MAX, measured: EMLINK at nlink 65000 */
     {"xfs", 1, 2147483647ULL},    /* XFS_MAXLINK = 2^31 - 1 */
     {"btrfs", 1, 65535},          /* BTRFS_LINK_MAX, measured: EMLINK at 65535 */
     {"f2fs", 1, 0xffffffffULL},   /* F2FS_LINK_MAX */
@@ -23,7 +27,8 @@ static const struct hl_fs_info table[] = {
     {"ntfs", 1, 1024},            /* Windows NTFS: 1024 names per file */
     {"squashfs", 1, 0},           /* read-only, but images do carry hard links */
     {"erofs", 1, 0},
-    {"overlay", -1, 0},           /* as the upper layer allows */
+    {"overlay", -1, 0},           /* links are made in the upper layer: the probe (linux.c) reads
+                                     upperdir= from mountinfo and gives that filesystem's answers */
     {"nfs", -1, 0},
     {"nfs4", -1, 0},
     {"fusefat", 0, 0},

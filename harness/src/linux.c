@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -240,8 +241,9 @@ struct link_ctx {
     int exist_dir;               /* the existing file as linkat saw it: exist_dir, exist_path, exist_flags */
     const char *exist_path;
     int exist_flags;             /* AT_SYMLINK_NOFOLLOW and/or AT_EMPTY_PATH */
-    int new_dir;                 /* the new name's directory: new_dir + new_parent ("" with AT_EMPTY_PATH) */
+    int new_dir;                 /* the new name's directory: new_dir + new_parent */
     const char *new_parent;
+    const char *new_path;        /* the new name as linkat saw it, relative to new_dir */
     const char *user_existing;   /* the caller's paths, for messages */
     const char *user_new_name;
     const char *op;         /* the call that failed */
@@ -315,16 +317,24 @@ static hl_status probe_fd(int fd, hl_volume *out);
  * volume libhl's table knows to lack hard links (FAT, exFAT, fusefat, mqueue)
  * is HL_ERR_NOT_SUPPORTED; otherwise the table's answer, ACCESS_DENIED, stays.
  */
+/* A failure no look pinned on either name: the table's answer, concerning
+ * neither, and the message says so instead of naming a path. */
+static hl_status unconfirmed(hl_error *err, int e, hl_status s, const struct link_ctx *c)
+{
+    const char *op = strcmp(c->op, "fstatat") == 0 ? "fstatat (neither name shown at fault)"
+                                                   : "linkat (neither name shown at fault)";
+    return fail_errno(err, e, s, HL_PATH_NEITHER, op, NULL);
+}
+
 static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
 {
     struct stat st;
     int have = fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) == 0;
     if (have && S_ISDIR(st.st_mode)) /* refused whatever else holds */
         return fail_errno(err, EPERM, HL_ERR_IS_DIRECTORY, HL_PATH_SOURCE, c->op, c->user_existing);
-    if (immutable_or_append(c->new_dir, c->new_parent, c->new_parent[0] ? 0 : AT_EMPTY_PATH))
+    if (immutable_or_append(c->new_dir, c->new_parent, 0))
         return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_DESTINATION, c->op, c->user_new_name);
-    if (!have || protected_refuses(c, &st) ||
-        immutable_or_append(c->exist_dir, c->exist_path, c->exist_flags))
+    if (have && (protected_refuses(c, &st) || immutable_or_append(c->exist_dir, c->exist_path, c->exist_flags)))
         return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_existing);
     hl_volume v;
     int fd = c->exist_flags & AT_EMPTY_PATH
@@ -339,13 +349,28 @@ static hl_status classify_eperm(const struct link_ctx *c, hl_error *err)
     }
     if (has_links == 0)
         return fail_errno(err, EPERM, HL_ERR_NOT_SUPPORTED, HL_PATH_SOURCE, c->op, c->user_existing);
-    return fail_errno(err, EPERM, HL_ERR_ACCESS_DENIED, HL_PATH_SOURCE, c->op, c->user_existing);
+    return unconfirmed(err, EPERM, HL_ERR_ACCESS_DENIED, c);
 }
 
-static int dir_exists(int dirfd, const char *dir)
+/* 0 if path (relative to dirfd; "" is dirfd itself) is there, else stat's errno. */
+static int stat_errno(int dirfd, const char *path)
 {
     struct stat st;
-    return !*dir || fstatat(dirfd, dir, &st, 0) == 0 || errno != ENOENT;
+    return !*path || fstatat(dirfd, path, &st, 0) == 0 ? 0 : errno;
+}
+
+/* The new name's side shows error e: its directory (or, for "n/", the
+ * directory the slash asks for) answers e, or for EACCES it may not be written. */
+static int new_side_shows(const struct link_ctx *c, int e)
+{
+    struct stat st;
+    size_t n = strlen(c->new_path);
+    if (e == ENOENT)
+        return stat_errno(c->new_dir, c->new_parent) == ENOENT ||
+               (n && c->new_path[n - 1] == '/' && stat_errno(c->new_dir, c->new_path) == ENOENT);
+    if (fstatat(c->new_dir, c->new_path, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == e)
+        return 1;
+    return e == EACCES && faccessat(c->new_dir, c->new_parent, W_OK | X_OK, AT_EACCESS) != 0 && errno == EACCES;
 }
 
 static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error *err)
@@ -372,27 +397,29 @@ static hl_status classify_link_failure(int e, const struct link_ctx *c, hl_error
     case ELOOP:
     case ENAMETOOLONG:
     case EACCES: {
-        /* Which name? Stat the existing file the way linkat resolved it: if
-         * that fails the same way the existing file is at fault, else the new name. */
+        /* Which name? Each answer is confirmed by a look: the existing file
+         * stat'ed the way linkat resolved it fails the same way, or is shown
+         * gone (nlink 0); the new name's side shows the error. When no look
+         * confirms a name (a FUSE driver's stale nlink), the table's answer
+         * concerns neither. */
         int exist_errno = fstatat(c->exist_dir, c->exist_path, &st, c->exist_flags) == 0 ? 0 : errno;
-        if (e == ENOENT) {
-            /* Linux looks up the new name's directory before it refuses a
-             * existing file whose last name is gone (nlink 0): check in that order */
-            if (exist_errno == 0 && st.st_nlink == 0 &&
-                (!c->new_parent[0] || dir_exists(c->new_dir, c->new_parent)))
-                return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_existing);
-            /* (a new name with a trailing slash lands here too: "n/" is a missing directory) */
-            if (exist_errno == 0)
-                return fail_errno(err, e, HL_ERR_PATH_NOT_FOUND, HL_PATH_DESTINATION, c->op,
-                                  c->user_new_name);
+        if (exist_errno == e && e == ENOENT) {
             struct split sp;
             split_path(c->exist_path, &sp);
-            s = dir_exists(c->exist_dir, sp.dir) ? HL_ERR_NOT_FOUND : HL_ERR_PATH_NOT_FOUND;
+            s = stat_errno(c->exist_dir, sp.dir) == ENOENT ? HL_ERR_PATH_NOT_FOUND : HL_ERR_NOT_FOUND;
             return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
         }
         if (exist_errno == e)
             return fail_errno(err, e, s, HL_PATH_SOURCE, c->op, c->user_existing);
-        return fail_errno(err, e, s, HL_PATH_DESTINATION, c->op, c->user_new_name);
+        /* Linux looks up the new name's directory before it refuses an existing
+         * file whose last name is gone (nlink 0): check in that order. (A new
+         * name with a trailing slash, "n/", asks for a directory that is missing.) */
+        if (new_side_shows(c, e))
+            return fail_errno(err, e, e == ENOENT ? HL_ERR_PATH_NOT_FOUND : s, HL_PATH_DESTINATION, c->op,
+                              c->user_new_name);
+        if (e == ENOENT && exist_errno == 0 && st.st_nlink == 0)
+            return fail_errno(err, e, HL_ERR_NOT_FOUND, HL_PATH_SOURCE, c->op, c->user_existing);
+        return unconfirmed(err, e, s, c);
     }
     default:
         return fail_errno(err, e, s, HL_PATH_NEITHER, c->op, c->user_new_name);
@@ -411,8 +438,9 @@ static hl_status classify_resolve_failure(int e, int dirfd, const char *path, hl
         if (final) {
             struct split sp;
             split_path(path, &sp);
+            /* the last component is missing unless its directory is shown missing */
             int fd = *sp.dir ? open_beneath(dirfd, sp.dir, O_DIRECTORY) : -1;
-            if (!*sp.dir || fd >= 0)
+            if (fd != -ENOENT)
                 s = HL_ERR_NOT_FOUND;
             if (fd >= 0)
                 close(fd);
@@ -452,7 +480,7 @@ static hl_status create_plain(int dirfd, const char *new_name, const char *exist
     struct split new_split;
     split_path(new_name, &new_split);
     struct link_ctx c = {dirfd, dirfd, existing, flags & HL_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW,
-                         dirfd, *new_split.dir ? new_split.dir : ".", existing, new_name, "linkat"};
+                         dirfd, *new_split.dir ? new_split.dir : ".", new_name, existing, new_name, "linkat"};
     if (max_links) {
         hl_status s = check_max_links(&c, max_links, err);
         if (s != HL_OK)
@@ -553,7 +581,7 @@ static hl_status create_beneath(int dirfd, const char *new_name, const char *exi
     else if ((s = open_parent_beneath(dirfd, new_name, &new_split, &new_dir, HL_PATH_DESTINATION,
                                       err)) != HL_OK)
         goto out;
-    struct link_ctx c = {dirfd, exist_dir, exist_path, exist_flags, new_dir, "",
+    struct link_ctx c = {dirfd, exist_dir, exist_path, exist_flags, new_dir, ".", new_split.base,
                          existing, new_name, "linkat"};
     if (max_links && (s = check_max_links(&c, max_links, err)) != HL_OK)
         goto out;
@@ -650,8 +678,8 @@ static int under(const char *path, const char *mnt)
 }
 
 /* The mount entry holding path: longest mount point that is a prefix; among
- * equals the last (it is mounted on top). */
-static int find_mount(const char *path, hl_volume *out)
+ * equals the last (it is mounted on top). Its super options go to opts. */
+static int find_mount(const char *path, hl_volume *out, char *opts, size_t opts_size)
 {
     FILE *f = fopen("/proc/self/mountinfo", "re");
     if (!f)
@@ -661,7 +689,7 @@ static int find_mount(const char *path, hl_volume *out)
     int found = 0;
     while (getline(&line, &cap, f) > 0) {
         /* id parent maj:min root mountpoint options [optional...] - fstype source superopts */
-        char *save = NULL, *tok, *mnt = NULL, *fstype = NULL, *source = NULL;
+        char *save = NULL, *tok, *mnt = NULL, *fstype = NULL, *source = NULL, *super = NULL;
         int field = 0, after_dash = 0;
         for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save), field++) {
             if (field == 4)
@@ -672,6 +700,8 @@ static int find_mount(const char *path, hl_volume *out)
                 fstype = tok, after_dash = 2;
             else if (after_dash == 2)
                 source = tok, after_dash = 3;
+            else if (after_dash == 3)
+                super = tok, after_dash = 4;
         }
         if (!mnt || !fstype || !source)
             continue;
@@ -684,6 +714,7 @@ static int find_mount(const char *path, hl_volume *out)
             snprintf(out->fstype, sizeof out->fstype, "%s", fstype);
             unescape(source);
             snprintf(out->source, sizeof out->source, "%s", source);
+            snprintf(opts, opts_size, "%s", super ? super : "");
         }
     }
     free(line);
@@ -768,7 +799,44 @@ static void name_fuse(hl_volume *out)
     snprintf(out->name, sizeof out->name, "%s", name);
 }
 
-static hl_status probe_fd(int fd, hl_volume *out)
+/* Which driver serves an ext2 or ext3 mount decides its link limit: the ext4
+ * driver serves both on most kernels (ext3's own driver left in Linux 4.3;
+ * CONFIG_EXT4_USE_FOR_EXT2) and registers /sys/fs/ext4/<device> for each
+ * mount it serves. 1: the ext4 driver; 0: another; -1: sysfs cannot tell. */
+static int served_by_ext4(dev_t dev)
+{
+    char link[64], target[HL_PATH_MAX], path[HL_PATH_MAX + 16];
+    struct stat st;
+    snprintf(link, sizeof link, "/sys/dev/block/%u:%u", major(dev), minor(dev));
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0 || stat("/sys/fs", &st) != 0)
+        return -1;
+    target[n] = '\0';
+    snprintf(path, sizeof path, "/sys/fs/ext4/%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+    return stat(path, &st) == 0;
+}
+
+/* The upperdir= of an overlay's super options (mountinfo escapes ',' as \054), or 0. */
+static int overlay_upperdir(const char *opts, char *out, size_t size)
+{
+    for (const char *o = opts; o && *o; o = strchr(o, ',') ? strchr(o, ',') + 1 : NULL) {
+        if (strncmp(o, "upperdir=", 9) != 0)
+            continue;
+        size_t len = strcspn(o + 9, ",");
+        if (len == 0 || len >= size)
+            return 0;
+        memcpy(out, o + 9, len);
+        out[len] = '\0';
+        unescape(out);
+        return 1;
+    }
+    return 0;
+}
+
+static hl_status probe_path(const char *path, hl_volume *out, int depth);
+
+/* depth: how many overlays above this one were followed to their upper layer */
+static hl_status probe_fd_at(int fd, hl_volume *out, int depth)
 {
     struct statfs sf;
     struct stat st;
@@ -781,9 +849,10 @@ static hl_status probe_fd(int fd, hl_volume *out)
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
     ssize_t n = readlink(link, real, sizeof real - 1);
     int mounted = 0;
+    char opts[HL_PATH_MAX * 2] = "";
     if (n > 0) {
         real[n] = '\0';
-        mounted = find_mount(real, out);
+        mounted = find_mount(real, out, opts, sizeof opts);
     }
     const char *magic_name = hl__fs_name_from_magic(out->magic);
     if (mounted && out->magic == FUSE_SUPER_MAGIC)
@@ -797,15 +866,33 @@ static hl_status probe_fd(int fd, hl_volume *out)
     const struct hl_fs_info *info = hl__fs_lookup(out->name);
     out->hardlinks = info ? info->hardlinks : -1;
     out->link_max = info ? info->link_max : 0;
+    if (strcmp(out->name, "overlay") == 0 && depth < 8) {
+        /* links are made in the upper layer: its filesystem's answers are the overlay's */
+        char upper[HL_PATH_MAX];
+        hl_volume u;
+        if (overlay_upperdir(opts, upper, sizeof upper) && probe_path(upper, &u, depth + 1) == HL_OK) {
+            out->hardlinks = u.hardlinks;
+            out->link_max = u.link_max;
+        }
+    }
+    if (strcmp(out->name, "ext2") == 0 || strcmp(out->name, "ext3") == 0) {
+        int ext4 = served_by_ext4(st.st_dev);
+        out->link_max = ext4 == 1 ? hl__fs_lookup("ext4")->link_max : ext4 == 0 ? out->link_max : 0;
+    }
     return HL_OK;
 }
 
-hl_status hl__backend_probe(const char *path, hl_volume *out)
+static hl_status probe_fd(int fd, hl_volume *out) { return probe_fd_at(fd, out, 0); }
+
+static hl_status probe_path(const char *path, hl_volume *out, int depth)
 {
     int fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0)
         return hl_status_from_errno(errno);
-    hl_status s = probe_fd(fd, out);
+    memset(out, 0, sizeof *out);
+    hl_status s = probe_fd_at(fd, out, depth);
     close(fd);
     return s;
 }
+
+hl_status hl__backend_probe(const char *path, hl_volume *out) { return probe_path(path, out, 0); }

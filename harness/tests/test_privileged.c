@@ -77,6 +77,52 @@ Test(privileged, volume_without_hard_links)
     cr_assert_eq(v.hardlinks, 0);
 }
 
+/* A kernel overlay makes its links in the upper layer, so the probe gives the
+ * upper layer's answers: a tmpfs upper (no limit, links) and one on the work
+ * directory's own filesystem (whatever the probe says of it), not the
+ * table's "unknown" for overlay. */
+static void overlay_over(const char *layers, const char *upper_fs)
+{
+    char opts[4 * TK_PATH_MAX], at[TK_PATH_MAX + 16], upper_at[TK_PATH_MAX + 16];
+    char rel[64];
+    snprintf(rel, sizeof rel, "%s/l", layers);
+    hlt_mkdir(rel);
+    snprintf(rel, sizeof rel, "%s/u", layers);
+    hlt_mkdir(rel);
+    snprintf(rel, sizeof rel, "%s/w", layers);
+    hlt_mkdir(rel);
+    snprintf(opts, sizeof opts, "lowerdir=%s/%s/l,upperdir=%s/%s/u,workdir=%s/%s/w", hlt_dir, layers, hlt_dir, layers,
+             hlt_dir, layers);
+    snprintf(rel, sizeof rel, "%s/ovl", layers);
+    mount_or_skip(rel, "overlay", opts);
+    snprintf(at, sizeof at, "%s/%s/ovl", hlt_dir, layers);
+    snprintf(upper_at, sizeof upper_at, "%s/%s/u", hlt_dir, layers);
+    hl_volume o, u;
+    cr_assert_eq(hl_volume_probe(at, &o), HL_OK);
+    cr_assert_eq(hl_volume_probe(upper_at, &u), HL_OK);
+    cr_assert_str_eq(o.name, "overlay");
+    cr_assert_str_eq(u.name, upper_fs);
+    cr_assert_eq(o.hardlinks, u.hardlinks, "overlay over %s: hardlinks %d, its upper layer's %d", u.name, o.hardlinks,
+                 u.hardlinks);
+    cr_assert_eq(o.link_max, u.link_max, "overlay over %s: link_max %llu, its upper layer's %llu", u.name, o.link_max,
+                 u.link_max);
+}
+
+Test(privileged, overlay_limit_is_the_upper_layers)
+{
+    need_mounts();
+    hlt_mkdir("t");
+    mount_or_skip("t", "tmpfs", "size=1m");
+    overlay_over("t", "tmpfs");
+    hl_volume w;
+    cr_assert_eq(hl_volume_probe(hlt_dir, &w), HL_OK);
+    if (strcmp(w.name, "tmpfs") == 0 || strcmp(w.name, "overlay") == 0)
+        return; /* the layers below would not be a second filesystem */
+    hlt_mkdir("here");
+    overlay_over("here", w.name);
+    cr_assert_eq(w.hardlinks, 1, "%s", w.name);
+}
+
 /* Two mount points of one filesystem are still two: EXDEV. */
 Test(privileged, bind_mount_is_cross_device)
 {
