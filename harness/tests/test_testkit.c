@@ -291,7 +291,8 @@ Test(testkit, known_path_is_HL_KNOWN_else_the_drivers_file)
     unsetenv("HL_KNOWN");
 }
 
-/* The project's own lists are good files. */
+/* The project's own lists are good files (an empty one too: overlay-index's
+ * own list keeps the driver's index=off list away from it). */
 Test(testkit, known_files_of_the_project_read)
 {
     DIR *d = opendir(HL_KNOWN_DIR);
@@ -306,7 +307,7 @@ Test(testkit, known_files_of_the_project_read)
         snprintf(path, sizeof path, "%s/%s", HL_KNOWN_DIR, de->d_name);
         tk_known *k = tk_known_load(path, err);
         cr_assert(k, "%s", err);
-        cr_assert(k->n > 0, "%s lists nothing", path);
+        /* a kind's own list may be empty: it says the driver's list does not apply */
         tk_known_free(k);
         files++;
     }
