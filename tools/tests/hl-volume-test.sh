@@ -48,7 +48,7 @@ assert_gone() {
   # the loopback sshd of an sshfs volume (its config lives in the volume's directory)
   pgrep -f "/usr/sbin/sshd -f $HL_VOLUME_DIR/$name/sshd/sshd_config" >/dev/null && fail "the sshd of $name is still running"
   local p
-  for p in $(pgrep -x "$drivers_re" || true); do
+  for p in $(ps -eo pid=,comm= | awk -v re="^($drivers_re)\$" '$2 ~ re { print $1 }'); do
     tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF " $mnt" && ! grep -q '^State:.*Z' "/proc/$p/status" &&
       fail "FUSE driver $p for $mnt is still running"
   done
