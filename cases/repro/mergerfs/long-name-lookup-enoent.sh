@@ -1,0 +1,13 @@
+#!/bin/sh
+# mergerfs: looking up a name one byte longer than the volume's name limit
+# (stat -f -c %l, 255 here) answers ENOENT, not ENAMETOOLONG (the ext4 branch
+# under it answers ENAMETOOLONG), so a too-long new name looks merely absent.
+# Cases: names/name_of_256_bytes_as_new_name
+# Run in an empty directory; exits 1 when the divergence shows, 0 when not.
+export LC_ALL=C
+name=$(printf "%0$(($(stat -f -c %l .) + 1))d" 0)
+seen=$(cat "$name" 2>&1 >/dev/null)
+seen=${seen##*: }
+echo "expected: cat NAME (one byte over the limit): File name too long"
+echo "seen:     $seen"
+[ "$seen" = "File name too long" ]

@@ -1,0 +1,20 @@
+#!/bin/sh
+# overlay: a change through one name of a file whose two names are in the lower
+# layer breaks the link: that name becomes a new file with nlink 1, the other
+# name keeps the old data. overlayfs with index=off (its default) copies up only the name a change
+# goes through (Documentation/filesystems/overlayfs.rst, "Index"; index=on keeps
+# the link).
+# Cases: layers/copy_up_write layers/copy_up_chmod layers/copy_up_xattr
+#   layers/new_link_counts_lower_names
+# Needs two_a and two_b, two names of one file made in the lower layer before
+# the mount: tools/hl-volume up overlay makes them in hl-lower/copy_up_write/; run
+# it there. Anywhere else it makes them itself (as a plain filesystem would).
+# Run in: hl-lower/copy_up_write
+# Exits 1 when the divergence shows, 0 when not.
+[ -e two_a ] || { printf 'two\n' >two_a && ln two_a two_b; } || exit 2
+printf more >>two_a
+a=$(stat -c '%i %h %s' two_a) b=$(stat -c '%i %h %s' two_b)
+if [ "$(cat two_a)" = "$(cat two_b)" ]; then data=same; else data=different; fi
+echo "expected: stat -c '%i %h %s' two_a; two_b after printf more >>two_a: one st_ino, nlink 2, one size; data same"
+echo "seen:     $a; $b; data $data"
+[ "$a" = "$b" ] && [ "${a#* }" = "2 ${a##* }" ] && [ $data = same ]
