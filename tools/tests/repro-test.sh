@@ -30,17 +30,17 @@ elapsed() { awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - 
 # ---------------------------------------------------------------- the data
 cd "$root" || exit 2
 refs=0
+declare -A header # a script's "# Cases:" header, one line, read once
 for known in cases/known/*.known; do
   while read -r name reason; do
     case $name in '' | '#'*) continue ;; esac
     case $reason in *"; reproducer: "*) ;; *) continue ;; esac
     script=${reason##*; reproducer: }
     refs=$((refs + 1))
-    case $script in cases/repro/*) ;; *) [ -f "$script" ] || fail "$known: $name: no file $script"; continue ;; esac
     if [ ! -f "$script" ]; then fail "$known: $name: no file $script"; continue; fi
-    # the case's name in the header (its "# Cases:" line and those continuing it)
-    sed -n '/^# Cases:/,/^# [^ ]/p' "$script" | grep -qw -- "$name" ||
-      fail "$script: its # Cases: header does not name $name ($known)"
+    case $script in cases/repro/*) ;; *) continue ;; esac
+    [ -n "${header[$script]+set}" ] || header[$script]=" $(sed -n '/^# Cases:/,/^# [^ ]/p' "$script" | head -n -1 | tr '\n#' '  ') "
+    case ${header[$script]} in *" $name "*) ;; *) fail "$script: its # Cases: header does not name $name ($known)" ;; esac
   done <"$known"
 done
 [ "$refs" -gt 0 ] || fail "no known line names a reproducer"
@@ -59,7 +59,7 @@ for k in "${kinds[@]}"; do
     grep -q '^# Cases: ' "$s" || fail "$s: no # Cases: header"
   done
 done
-echo "data: $refs known lines name a reproducer; ${#all[@]} kinds have scripts"
+echo "data: $refs known lines name a reproducer; ${#all[@]} kinds have scripts ($(elapsed) s)"
 
 # ---------------------------------------------------------------- the runs
 if [ "$(id -u)" -ne 0 ]; then
@@ -79,14 +79,16 @@ cleanup() {
   local n p
   for p in "${bg[@]}"; do kill "$p" 2>/dev/null; done
   wait
+  listed=" $("$hlv" list | cut -d' ' -f1 | tr '\n' ' ') "
   for n in "${names[@]}"; do
-    "$hlv" list | grep "^$n " >/dev/null || continue
-    "$hlv" down "$n" >/dev/null 2>&1 &
+    case $listed in *" $n "*) "$hlv" down "$n" >/dev/null 2>&1 & ;; esac
   done
   wait
+  listed=" $("$hlv" list | cut -d' ' -f1 | tr '\n' ' ') "
   for n in "${names[@]}"; do
-    "$hlv" list | grep "^$n " >/dev/null && echo "repro-test: could not take down $n" >&2
+    case $listed in *" $n "*) echo "repro-test: could not take down $n" >&2 ;; esac
   done
+  echo "volumes down by $(elapsed) s"
   rm -rf "$work"
   [ -z "$own_state" ] || rmdir "$own_state" 2>/dev/null || true
 }
@@ -98,10 +100,16 @@ trap 'exit 143' TERM
 # load one up takes seconds); the mount point in mnt[KIND].
 declare -A mnt
 skipped=()
+listed=" $("$hlv" list | cut -d' ' -f1 | tr '\n' ' ') "
 for n in "${names[@]}"; do
   k=${n#repro-}
-  "$hlv" list | grep "^$n " >/dev/null && "$hlv" down "$n" >/dev/null 2>&1
-  ("$hlv" up "$k" --name "$n" >"$work/mnt-$k" 2>"$work/up-$k.err"; echo $? >"$work/rc-$k") &
+  case $listed in *" $n "*) "$hlv" down "$n" >/dev/null 2>&1 ;; esac # left by a killed run
+  (
+    t=$(date +%s.%N)
+    "$hlv" up "$k" --name "$n" >"$work/mnt-$k" 2>"$work/up-$k.err"
+    echo $? >"$work/rc-$k"
+    awk -v s="$t" -v e="$(date +%s.%N)" -v k="$k" 'BEGIN { printf " %s %.1f", k, e - s }' >"$work/t-$k"
+  ) &
   bg+=($!)
 done
 wait
@@ -118,31 +126,41 @@ for n in "${names[@]}"; do
   fi
 done
 [ -n "${mnt[ext4]:-}" ] || { echo "FAIL: no ext4 volume to check the reproducers are silent on"; exit 1; }
-echo "volumes up in $(elapsed) s"
+echo "volumes up in $(elapsed) s (each, seconds:$(cat "$work"/t-*))"
 
 # Run SCRIPT in DIR; OUT gets its output and exit status. Not more than 60 s.
 run() { # SCRIPT DIR OUT
   (cd "$2" && timeout 60 sh "$1") >"$3" 2>&1
   echo "rc=$?" >>"$3"
 }
+# The directory SCRIPT runs in on KIND's volume: its "# Run in:" one there, or
+# a new one; empty (and OUT says why) if there is none.
+where() { # KIND SCRIPT NAME OUT
+  local dir
+  dir=$(sed -n 's/^# Run in: //p' "$2")
+  if [ -n "$dir" ]; then
+    dir=${mnt[$1]}/$dir
+    [ -d "$dir" ] || { echo "rc=no directory $dir on the $1 volume" >"$4"; return 1; }
+  else
+    dir=${mnt[$1]}/repro.$3
+    mkdir "$dir" || { echo "rc=cannot mkdir $dir" >"$4"; return 1; }
+  fi
+  echo "$dir"
+}
 # One kind's scripts in turn (their order: a lower layer is looked up only by
-# its own script), then each on ext4; the kinds run side by side.
+# its own script), then each on ext4; the kinds run side by side. A script
+# with a "# Remount:" line runs later, twice.
 run_kind() { # KIND
-  local k=$1 s n dir
+  local k=$1 s n dir t
+  t=$(date +%s.%N)
   for s in "$root/cases/repro/$k"/*.sh; do
+    grep -q '^# Remount:' "$s" && continue
     n=${s##*/}
     n=${n%.sh}
-    dir=$(sed -n 's/^# Run in: //p' "$s")
-    if [ -n "$dir" ]; then
-      dir=${mnt[$k]}/$dir
-      [ -d "$dir" ] || { echo "rc=no directory $dir on the $k volume" >"$work/$k.$n.on"; continue; }
-    else
-      dir=${mnt[$k]}/repro.$n
-      mkdir "$dir" || { echo "rc=cannot mkdir $dir" >"$work/$k.$n.on"; continue; }
-    fi
-    run "$s" "$dir" "$work/$k.$n.on"
+    dir=$(where "$k" "$s" "$n" "$work/$k.$n.on") && run "$s" "$dir" "$work/$k.$n.on"
     mkdir "${mnt[ext4]}/$k.$n" && run "$s" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
   done
+  awk -v s="$t" -v e="$(date +%s.%N)" -v k="$k" 'BEGIN { printf " %s %.1f", k, e - s }' >"$work/r-$k"
 }
 for k in "${kinds[@]}"; do
   [ -n "${mnt[$k]:-}" ] || continue
@@ -151,6 +169,38 @@ for k in "${kinds[@]}"; do
 done
 wait
 bg=()
+echo "scripts run by $(elapsed) s (each kind's, on it and on ext4, seconds:$(cat "$work"/r-*))"
+
+# Scripts that need a remount: a first run on the kind and on ext4 (it must
+# exit 3), both volumes cycled (tools/hl-volume cycle), then the second run.
+twice=()
+declare -A first
+for k in "${kinds[@]}"; do
+  [ -n "${mnt[$k]:-}" ] || continue
+  for s in "cases/repro/$k"/*.sh; do
+    grep -q '^# Remount:' "$s" || continue
+    n=${s##*/}
+    n=${n%.sh}
+    dir=$(where "$k" "$root/$s" "$n" "$work/$k.$n.first") || continue
+    twice+=("$k/$n")
+    first[$k/$n]=$dir
+    run "$root/$s" "$dir" "$work/$k.$n.first"
+    mkdir "${mnt[ext4]}/$k.$n" && run "$root/$s" "${mnt[ext4]}/$k.$n" "$work/$k.$n.first.ext4"
+  done
+done
+if [ ${#twice[@]} -gt 0 ]; then
+  cycled=(ext4)
+  for t in "${twice[@]}"; do cycled+=("${t%%/*}"); done
+  for k in $(printf '%s\n' "${cycled[@]}" | sort -u); do
+    "$hlv" cycle "repro-$k" >"$work/cycle-$k" 2>&1 || fail "hl-volume cycle repro-$k: $(tail -n 2 "$work/cycle-$k")"
+  done
+  for t in "${twice[@]}"; do
+    k=${t%%/*} n=${t#*/}
+    run "$root/cases/repro/$t.sh" "${first[$t]}" "$work/$k.$n.on"
+    run "$root/cases/repro/$t.sh" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
+  done
+  echo "scripts that need a remount run by $(elapsed) s: ${twice[*]}"
+fi
 
 # ---------------------------------------------------------------- the verdict
 shown=0 silent=0
@@ -167,6 +217,11 @@ for k in "${kinds[@]}"; do
   for s in "cases/repro/$k"/*.sh; do
     n=${s##*/}
     n=${n%.sh}
+    if grep -q '^# Remount:' "$s"; then
+      # the first run only wrote and asked for the remount
+      grep -q '^rc=3$' "$work/$k.$n.first" 2>/dev/null || fail "$s on $k: the first run did not exit 3: $(tr '\n' '|' <"$work/$k.$n.first" 2>/dev/null)"
+      grep -q '^rc=3$' "$work/$k.$n.first.ext4" 2>/dev/null || fail "$s on ext4: the first run did not exit 3: $(tr '\n' '|' <"$work/$k.$n.first.ext4" 2>/dev/null)"
+    fi
     if judged "$work/$k.$n.on" 1 "$s" "$k"; then
       shown=$((shown + 1))
       echo "shown  $s on $k: $(grep '^seen: ' "$work/$k.$n.on" | head -n 1)"

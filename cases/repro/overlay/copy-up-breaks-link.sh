@@ -1,9 +1,10 @@
 #!/bin/sh
 # overlay: a change through one name of a file whose two names are in the lower
 # layer breaks the link: that name becomes a new file with nlink 1, the other
-# name keeps the old data. overlayfs with index=off (its default) copies up only the name a change
-# goes through (Documentation/filesystems/overlayfs.rst, "Index"; index=on keeps
-# the link).
+# name keeps the old data. overlayfs with index=off (its default) copies up
+# only the name a change goes through (Documentation/filesystems/overlayfs.rst,
+# "Index"; index=on keeps the link). The same for a chmod, a setxattr or a new
+# link through one name.
 # Cases: layers/copy_up_write layers/copy_up_chmod layers/copy_up_xattr
 #   layers/new_link_counts_lower_names
 # Needs two_a and two_b, two names of one file made in the lower layer before
