@@ -3,6 +3,7 @@
 # high-level libfuse (no hard_remove) renames it to .fuse_hidden* instead of
 # removing it, so once that name is looked up (here by listing the directory)
 # the open file reports nlink 1 and can be linked back through /proc/PID/fd.
+# The same when every name of a file with two is removed.
 # Cases: lifecycle/open_file_without_a_name_cannot_be_linked
 # Run in an empty directory; exits 1 when the divergence shows, 0 when not.
 printf x >a
