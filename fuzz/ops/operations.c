@@ -696,11 +696,14 @@ void op_run(int k)
         sig_status(sig, sizeof sig, od, &st->ex, st->seen);
         /* a failure instead of what the model expected changed nothing (the
          * state check below holds it to that), so the run can go on */
-        if (st->seen != 0 && known_tolerated(sig)) {
+        /* likewise a max_links policy that a stale link count let through:
+         * the names resolved, so the model can make the link libhl made */
+        int policy = st->seen == 0 && st->ex.situation && strcmp(st->ex.situation, "at_max_links") == 0;
+        if ((st->seen != 0 || policy) && known_tolerated(sig)) {
             snprintf(st->sig, sizeof st->sig, "%s", sig);
         } else {
             expect_str(&st->ex, ex, sizeof ex);
-            fo.sig_hint = st->seen != 0 ? sig : NULL;
+            fo.sig_hint = st->seen != 0 || policy ? sig : NULL;
             diverge("status: expected %s, seen %s", ex, code_name(st->ex.hl, st->seen));
         }
     }
