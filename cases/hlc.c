@@ -327,15 +327,24 @@ static int probe_backing_store(char *why, size_t size)
     return (unsigned long)sf.f_type != TMPFS_MAGIC && (unsigned long)sf.f_type != RAMFS_MAGIC;
 }
 
+/* One byte over the volume's own limit, not NAME_MAX's: fuse-overlayfs
+ * holds fewer than 255 bytes. */
 static int probe_name_max_on_lookup(char *why, size_t size)
 {
-    char name[NAME_MAX + 2];
-    memset(name, 'n', NAME_MAX + 1);
-    name[NAME_MAX + 1] = '\0';
+    long max = hlc_name_max(why, size);
+    char *name = max > 0 ? malloc((size_t)max + 2) : NULL;
+    if (!name) {
+        if (max > 0)
+            snprintf(why, size, "out of memory");
+        return -1;
+    }
+    memset(name, 'n', (size_t)max + 1);
+    name[max + 1] = '\0';
     struct stat st;
     int e = fstatat(hlc_dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
-    snprintf(why, size, "looking up a %d-byte name on %s: %s", NAME_MAX + 1, hlc.vol.name,
-             e ? hl_errno_name(e) : "found");
+    free(name);
+    snprintf(why, size, "looking up a %ld-byte name (the volume's limit is %ld) on %s: %s", max + 1, max,
+             hlc.vol.name, e ? hl_errno_name(e) : "found");
     return e == ENAMETOOLONG ? 1 : e == ENOENT ? 0 : -1;
 }
 
@@ -468,6 +477,22 @@ struct stat hlc_stat(const char *rel)
     struct stat st;
     HLC_CHECK(fstatat(hlc_dfd, rel, &st, 0) == 0, "stat %s: %s", hlc_path(rel), strerror(errno));
     return st;
+}
+
+long hlc_name_max(char *why, size_t size)
+{
+    struct statfs sf;
+    if (fstatfs(hlc_dfd, &sf) != 0) {
+        snprintf(why, size, "statfs %s: %s", hlc_dir, strerror(errno));
+        return -1;
+    }
+    long pc = fpathconf(hlc_dfd, _PC_NAME_MAX);
+    if (sf.f_namelen <= 0 || sf.f_namelen >= 4096 || (pc >= 0 && pc != (long)sf.f_namelen)) {
+        snprintf(why, size, "%s reports a name limit of %ld bytes (statfs f_namelen), pathconf _PC_NAME_MAX %ld",
+                 hlc_dir, (long)sf.f_namelen, pc);
+        return -1;
+    }
+    return (long)sf.f_namelen;
 }
 
 /* ------------------------------------------------------------------ snapshots */

@@ -103,7 +103,7 @@ typedef enum {
     HLC_NEED_other_users,       /* users other than root are let in */
     HLC_NEED_stable_inode_numbers_across_remount,
     HLC_NEED_backing_store,     /* anything survives an unmount */
-    HLC_NEED_name_max_on_lookup, /* looking up a 256-byte name is ENAMETOOLONG, not ENOENT */
+    HLC_NEED_name_max_on_lookup, /* looking up a name one byte over the volume's limit is ENAMETOOLONG, not ENOENT */
     HLC_NEED_lower_layer,       /* HL_TARGET_LOWER names a prepared lower layer's LINKS: hlc.lower */
     HLC_NEED_COUNT
 } hlc_need;
@@ -127,6 +127,9 @@ int hlc_symlink_or_none(const char *target, const char *rel);
 int hlc_exists(const char *rel);
 struct stat hlc_lstat(const char *rel);
 struct stat hlc_stat(const char *rel);
+/* The volume's own limit on a name's bytes (statfs f_namelen; pathconf
+ * _PC_NAME_MAX must agree), or -1 with why. */
+long hlc_name_max(char *why, size_t size);
 
 /* ---- what is on disk */
 /* A snapshot of the case directory; what changed since
