@@ -215,6 +215,26 @@ struct hlc_command {
 };
 struct hlc_command hlc_command(char *const argv[]);
 
+/* A volume of the case's own, for a case that unmounts or ruins its volume:
+ * never HL_TARGET, where every other case (Criterion runs them in parallel)
+ * holds its case directory open. hlc_own_volume_up brings up a KIND volume
+ * with tools/hl-volume (HLC_HL_VOLUME, state in HL_VOLUME_DIR) named
+ * hlc-TAG-PID and points the case directory (hlc_dir, hlc_dfd) at a fresh
+ * directory hlc.TAG on it; the case fails if it cannot. One at a time. */
+void hlc_own_volume_up(const char *kind, const char *tag);
+const char *hlc_own_volume_mnt(void); /* its mount point; "" when none is up */
+/* Unmount it and mount it again (hl-volume cycle). The case directory's
+ * descriptor is closed before and opened again after (nothing may keep the
+ * volume busy: close your own descriptors first); fails the case unless the
+ * directory is on a new mount after. */
+void hlc_own_volume_cycle(void);
+/* Point the case directory back at HL_TARGET's and take the volume down;
+ * the case fails if hl-volume down does. */
+void hlc_own_volume_down(void);
+/* The same for a case's .fini (.fini = hlc_own_volume_fini): whatever
+ * happened, never ends the case, says on stderr what it could not undo. */
+void hlc_own_volume_fini(void);
+
 /* Progress on a terminal for the long cases. */
 void hlc_progress(const char *what, unsigned long long done, unsigned long long total);
 
