@@ -359,6 +359,41 @@ static int probe_lower_layer(char *why, size_t size)
     return 1;
 }
 
+/* The kernel's own driver serves HL_TARGET's volume from a block device: not
+ * FUSE (statfs magic), not memory or a layered mount (mountinfo's source is
+ * no block device). What a crash cut and the mount's own recovery need. */
+static int probe_kernel_block_volume(char *why, size_t size)
+{
+    struct statfs sf;
+    if (statfs(hlc.target, &sf) != 0) {
+        snprintf(why, size, "statfs %s: %s", hlc.target, strerror(errno));
+        return -1;
+    }
+    if ((unsigned long)sf.f_type == FUSE_SUPER_MAGIC) {
+        snprintf(why, size, "%s (%s) is served by a FUSE driver, not by the kernel", hlc.target, hlc.vol.name);
+        return 0;
+    }
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) {
+        snprintf(why, size, "/proc/self/mountinfo: %s", strerror(errno));
+        return -1;
+    }
+    char line[8192], source[4096] = "";
+    while (fgets(line, sizeof line, f)) { /* the last mount on the mount point is the one seen */
+        char mnt[4096], src[4096];
+        const char *sep = strstr(line, " - ");
+        if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && strcmp(mnt, hlc.vol.mount_point) == 0 &&
+            sscanf(sep + 3, "%*s %4095s", src) == 1)
+            snprintf(source, sizeof source, "%s", src);
+    }
+    fclose(f);
+    struct stat st;
+    int blk = source[0] == '/' && stat(source, &st) == 0 && S_ISBLK(st.st_mode);
+    snprintf(why, size, "%s (%s) is mounted from %s, not from a block device", hlc.target, hlc.vol.name,
+             source[0] ? source : "nothing mountinfo shows");
+    return blk;
+}
+
 static const struct {
     const char *name;
     probe_fn probe;
@@ -382,6 +417,8 @@ static const struct {
     [HLC_NEED_name_max_on_lookup] = {"name_max_on_lookup", probe_name_max_on_lookup,
                                      "name length not checked on lookup"},
     [HLC_NEED_lower_layer] = {"lower_layer", probe_lower_layer, "no prepared lower layer"},
+    [HLC_NEED_kernel_block_volume] = {"kernel_block_volume", probe_kernel_block_volume,
+                                      "no kernel filesystem on a block device"},
 };
 
 static int have[HLC_NEED_COUNT]; /* 0 not probed yet, 1 has it, 2 has not */

@@ -105,6 +105,7 @@ typedef enum {
     HLC_NEED_backing_store,     /* anything survives an unmount */
     HLC_NEED_name_max_on_lookup, /* looking up a 256-byte name is ENAMETOOLONG, not ENOENT */
     HLC_NEED_lower_layer,       /* HL_TARGET_LOWER names a prepared lower layer's LINKS: hlc.lower */
+    HLC_NEED_kernel_block_volume, /* the kernel's own driver mounts it from a block device (a crash can be cut) */
     HLC_NEED_COUNT
 } hlc_need;
 /* Not run ("not run: <reason>") unless the target has it. */
