@@ -105,6 +105,7 @@ typedef enum {
     HLC_NEED_backing_store,     /* anything survives an unmount */
     HLC_NEED_name_max_on_lookup, /* looking up a name one byte over the volume's limit is ENAMETOOLONG, not ENOENT */
     HLC_NEED_lower_layer,       /* HL_TARGET_LOWER names a prepared lower layer's LINKS: hlc.lower */
+    HLC_NEED_kernel_block_volume, /* the kernel's own driver mounts it from a block device (a crash can be cut) */
     HLC_NEED_COUNT
 } hlc_need;
 /* Not run ("not run: <reason>") unless the target has it. */
@@ -217,6 +218,26 @@ struct hlc_command {
     char err[4096]; /* stderr, truncated, newlines as ';' */
 };
 struct hlc_command hlc_command(char *const argv[]);
+
+/* A volume of the case's own, for a case that unmounts or ruins its volume:
+ * never HL_TARGET, where every other case (Criterion runs them in parallel)
+ * holds its case directory open. hlc_own_volume_up brings up a KIND volume
+ * with tools/hl-volume (HLC_HL_VOLUME, state in HL_VOLUME_DIR) named
+ * hlc-TAG-PID and points the case directory (hlc_dir, hlc_dfd) at a fresh
+ * directory hlc.TAG on it; the case fails if it cannot. One at a time. */
+void hlc_own_volume_up(const char *kind, const char *tag);
+const char *hlc_own_volume_mnt(void); /* its mount point; "" when none is up */
+/* Unmount it and mount it again (hl-volume cycle). The case directory's
+ * descriptor is closed before and opened again after (nothing may keep the
+ * volume busy: close your own descriptors first); fails the case unless the
+ * directory is on a new mount after. */
+void hlc_own_volume_cycle(void);
+/* Point the case directory back at HL_TARGET's and take the volume down;
+ * the case fails if hl-volume down does. */
+void hlc_own_volume_down(void);
+/* The same for a case's .fini (.fini = hlc_own_volume_fini): whatever
+ * happened, never ends the case, says on stderr what it could not undo. */
+void hlc_own_volume_fini(void);
 
 /* Progress on a terminal for the long cases. */
 void hlc_progress(const char *what, unsigned long long done, unsigned long long total);
