@@ -60,7 +60,6 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <linux/fs.h>
 
@@ -195,6 +194,15 @@ static void remount(void)
     for (int i = 0; i < 100 && (r = umount2(mnt, 0)) != 0 && errno == EBUSY; i++)
         usleep(20000);
     HLC_CHECK(r == 0, "cut: umount %s: %s", mnt, strerror(errno));
+    /* The filesystem is gone only when nothing holds it: a mount namespace
+     * made elsewhere while it was mounted keeps it alive (still shut down, or
+     * writing over the image put back), and a mount now would get it again. */
+    int b = -1;
+    for (int i = 0; i < 500 && (b = open(dev_source, O_RDONLY | O_EXCL | O_CLOEXEC)) < 0 && errno == EBUSY; i++)
+        usleep(20000);
+    HLC_CHECK(b >= 0, "cut: %s is still in use 10 s after umount %s (%s): mounted in another mount namespace?",
+              dev_source, mnt, strerror(errno));
+    close(b);
     if (cut_mode == CUT_COPY)
         restore_image();
     HLC_CHECK(mount(dev_source, mnt, dev_fstype, 0, dev_options) == 0, "after the cut, mount -t %s -o %s %s %s: %s",
@@ -240,6 +248,10 @@ static void crash_setup(void)
     HLC_REQUIRE(image_volume);
     if (kind_is_readonly(hlc.kind))
         hlc_not_applicable("the %s kind is read-only: nothing to write before a cut", hlc.kind);
+    /* our volume mounted in a namespace of our own: one another process makes
+     * (the cases run in parallel) copies no mount of it, which would keep the
+     * filesystem alive across our unmount */
+    HLC_REQUIRE(private_mounts);
     hlc_own_volume_up(hlc.kind, "crash");
     const char *mnt = hlc_own_volume_mnt();
     read_mount(mnt);
@@ -639,6 +651,8 @@ static void workload(const char *setup, const char *steps)
     }
     remount();
     check();
+    int e = tk_remove_tree(hlc_dfd, m.wdir); /* a small volume holds a few hundred workloads only */
+    HLC_CHECK(!e, "cleanup: cannot remove %s: %s", hlc_path(m.wdir), strerror(e));
 }
 
 static void crash_fini(void)
