@@ -190,6 +190,7 @@ bad-args)
   expect_exit 2 "unknown KIND" up vfat
   expect_exit 2 "not a number" up ext4 --size abc
   expect_exit 2 "needs at least" up xfs --size 20
+  expect_exit 2 "size of what it holds" up squashfs --size 20
   expect_exit 2 "not a name" up ext4 --name ../x
   expect_exit 2 "unknown argument" up ext4 --bogus
   expect_exit 2 "needs a number" up ext4 --size
