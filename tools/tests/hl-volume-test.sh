@@ -182,7 +182,7 @@ bad-args)
     out=$("$HLV" "$@" 2>&1)
     rc=$?
     [ $rc -eq "$want" ] || fail "hl-volume $*: expected exit $want, got $rc: $out"
-    printf '%s' "$out" | grep -qi -- "$says" || fail "hl-volume $*: message does not say '$says': $out"
+    grep -qi -- "$says" <<<"$out" || fail "hl-volume $*: message does not say '$says': $out"
   }
   expect_exit 2 "no command"
   expect_exit 2 "unknown command" frobnicate
@@ -202,7 +202,7 @@ bad-args)
     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HLV" up ext4 2>&1)
     rc=$?
     [ $rc -eq 3 ] || fail "up as an unprivileged user: expected exit 3, got $rc: $out"
-    printf '%s' "$out" | grep -q root || fail "the reason does not say root: $out"
+    grep -q root <<<"$out" || fail "the reason does not say root: $out"
   fi
   [ -z "$("$HLV" list)" ] || fail "bad arguments left volumes: $("$HLV" list)"
   echo "ok: bad arguments exit 2 with a message, missing privilege exits 3"
