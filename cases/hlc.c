@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
 
@@ -42,9 +43,12 @@ static void read_env(void)
     done = 1;
     const char *t = tk_target(NULL, "/tmp");
     cr_assert(realpath(t, hlc.target), "HL_TARGET=%s: %s", t, strerror(errno));
+    const char *prof = getenv("HL_PROFILE");
+    hlc.read_only = prof && strcmp(prof, "readonly") == 0; /* hlc_init asserts that it is */
     struct stat st;
-    cr_assert(stat(hlc.target, &st) == 0 && S_ISDIR(st.st_mode) && access(hlc.target, W_OK | X_OK) == 0,
-              "HL_TARGET=%s is not a writable directory", hlc.target);
+    cr_assert(stat(hlc.target, &st) == 0 && S_ISDIR(st.st_mode) &&
+                  access(hlc.target, (hlc.read_only ? R_OK : W_OK) | X_OK) == 0,
+              "HL_TARGET=%s is not a %s directory", hlc.target, hlc.read_only ? "readable" : "writable");
     cr_assert_eq(hl_volume_probe(hlc.target, &hlc.vol), HL_OK, "cannot probe HL_TARGET=%s", hlc.target);
     const char *p = getenv("HL_PROFILE");
     if (!p || !*p || strcmp(p, "auto") == 0) {
@@ -52,14 +56,14 @@ static void read_env(void)
         hlc.profile = hlc.vol.hardlinks == 0 ? HLC_FAT
                       : strcmp(n, "ntfs-3g") == 0 || strcmp(n, "ntfs3") == 0 || strcmp(n, "ntfs") == 0 ? HLC_NTFS
                                                                                                      : HLC_POSIX;
-    } else if (strcmp(p, "posix") == 0) {
+    } else if (strcmp(p, "posix") == 0 || hlc.read_only) {
         hlc.profile = HLC_POSIX;
     } else if (strcmp(p, "ntfs") == 0) {
         hlc.profile = HLC_NTFS;
     } else if (strcmp(p, "fat") == 0) {
         hlc.profile = HLC_FAT;
     } else {
-        cr_assert_fail("HL_PROFILE=%s: expected auto, posix, ntfs or fat", p);
+        cr_assert_fail("HL_PROFILE=%s: expected auto, posix, ntfs, fat or readonly", p);
     }
     const char *lm = getenv("HL_LINK_MAX");
     char *end;
@@ -81,16 +85,40 @@ static void read_env(void)
 
 const char *hlc_profile_name(void)
 {
-    return hlc.profile == HLC_FAT ? "fat" : hlc.profile == HLC_NTFS ? "ntfs" : "posix";
+    return hlc.read_only ? "readonly" : hlc.profile == HLC_FAT ? "fat" : hlc.profile == HLC_NTFS ? "ntfs" : "posix";
 }
 
 /* ------------------------------------------------------------------ case lifecycle */
 
 static tk_mounts mounts;
 
+/* The readonly profile: HL_TARGET must really be read-only, mounted so and
+ * refusing a case directory with EROFS; the cases then work in HL_TARGET
+ * itself, the one directory nothing can change. */
+static void read_only_init(void)
+{
+    struct statvfs sv;
+    cr_assert(statvfs(hlc.target, &sv) == 0, "statvfs HL_TARGET=%s: %s", hlc.target, strerror(errno));
+    cr_assert(sv.f_flag & ST_RDONLY, "HL_PROFILE=readonly, but HL_TARGET=%s is not mounted read-only", hlc.target);
+    int e = tk_workdir_make(hlc.target, "hlc", hlc_dir, &hlc_dfd);
+    if (e == 0) {
+        tk_workdir_remove(NULL, hlc_dir, &hlc_dfd);
+        cr_assert_fail("HL_PROFILE=readonly, but a case directory could be made in HL_TARGET=%s", hlc.target);
+    }
+    cr_assert_eq(e, EROFS, "HL_PROFILE=readonly: making a case directory in HL_TARGET=%s gave %s, expected EROFS",
+                 hlc.target, strerror(e));
+    snprintf(hlc_dir, sizeof hlc_dir, "%s", hlc.target);
+    hlc_dfd = open(hlc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cr_assert(hlc_dfd >= 0, "open HL_TARGET=%s: %s", hlc_dir, strerror(errno));
+}
+
 void hlc_init(void)
 {
     read_env();
+    if (hlc.read_only) {
+        read_only_init();
+        return;
+    }
     int e = tk_workdir_make(hlc.target, "hlc", hlc_dir, &hlc_dfd);
     cr_assert_eq(e, 0, "cannot create a case directory in %s: %s", hlc.target, strerror(e));
 }
@@ -99,6 +127,8 @@ void hlc_fini(void)
 {
     char dir[TK_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", hlc_dir);
+    if (hlc.read_only)
+        hlc_dir[0] = '\0'; /* HL_TARGET itself: nothing to remove */
     int e = tk_workdir_remove(&mounts, hlc_dir, &hlc_dfd);
     if (e)
         fprintf(stderr, "%s: could not remove all of %s: %s\n", hlc_case, dir, strerror(e));
@@ -107,11 +137,15 @@ void hlc_fini(void)
 static jmp_buf case_jump;
 static char failure[TK_DIFF_MAX + 1024];
 enum { CASE_FAILED = 1, CASE_NOT_APPLICABLE = 2 };
+static int case_reads_only; /* HLC_READ_CASE */
 
 void hlc_run(const char *name, void (*body)(void))
 {
     hlc_case = name;
     int ended = setjmp(case_jump);
+    if (!ended && hlc.read_only && !case_reads_only)
+        hlc_not_applicable("HL_TARGET=%s is a read-only volume (the readonly profile), and this case writes on it",
+                           hlc.target);
     if (!ended)
         body();
     const char *reason = tk_known_reason(known, name);
@@ -124,6 +158,12 @@ void hlc_run(const char *name, void (*body)(void))
     if (reason)
         cr_assert_fail("%s: passed, but %s lists it as a known divergence (%s): remove that line", name, known->file,
                        reason);
+}
+
+void hlc_run_read(const char *name, void (*body)(void))
+{
+    case_reads_only = 1;
+    hlc_run(name, body);
 }
 
 void hlc_fail(const char *fmt, ...)

@@ -12,7 +12,7 @@
  * or hlc_expect_refused.
  *
  * Environment (a contract, see README): HL_TARGET, HL_TARGET2, HL_TARGET_RO,
- * HL_PROFILE=auto|posix|ntfs|fat, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
+ * HL_PROFILE=auto|posix|ntfs|fat|readonly, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
  * HL_KNOWN, HL_TARGET_LOWER.
  */
 #ifndef HLC_H
@@ -46,6 +46,8 @@ struct hlc_env {
     char kind[64];               /* image_volume: the tools/hl-volume kind of HL_TARGET's volume */
     unsigned fixed_mode;         /* !unix_permissions: the mode every file has */
     char lower[TK_PATH_MAX];     /* lower_layer: the directory holding LINKS (absolute) */
+    int read_only;               /* HL_PROFILE=readonly: HL_TARGET is a read-only volume (links as in posix),
+                                    its own case directory; only HLC_READ_CASEs run there */
 };
 extern struct hlc_env hlc;
 
@@ -67,6 +69,15 @@ void hlc_fini(void); /* .fini: back to root, undo mounts, remove the case direct
  * skip "XFAIL known divergence: <reason>: <failure>"; a known divergence that
  * does not happen fails. */
 void hlc_run(const char *name, void (*body)(void));
+
+/* A case that writes nothing on HL_TARGET (it reads, or is refused): in the
+ * readonly profile it runs for real, in HL_TARGET itself; every HLC_CASE is
+ * not applicable there (it would write). */
+#define HLC_READ_CASE(family, name, ...)                                                           \
+    static void family##__##name(void);                                                            \
+    Test(family, name, ##__VA_ARGS__) { hlc_run_read(#family "/" #name, family##__##name); }        \
+    static void family##__##name(void)
+void hlc_run_read(const char *name, void (*body)(void));
 
 /* End the case as failed: "family/case: <message>". */
 __attribute__((noreturn, format(printf, 1, 2))) void hlc_fail(const char *fmt, ...);

@@ -29,6 +29,7 @@
  */
 #include "hlc.h"
 
+#include <dirent.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 
@@ -132,15 +133,53 @@ static void expect_one_file(const struct lower_file *f, int upto, ino_t ino, uns
     }
 }
 
-HLC_CASE(layers, lower_names_one_inode)
+/* path's d_ino in a fresh readdir of its directory; 0 if it is not listed. */
+static ino_t listed_ino(const char *path)
+{
+    char dir[TK_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    *slash = '\0';
+    DIR *d = opendir(dir);
+    HLC_CHECK(d, "open the directory %s: %s", dir, strerror(errno));
+    ino_t ino = 0;
+    struct dirent *de;
+    while (!ino && (de = readdir(d)))
+        if (strcmp(de->d_name, slash + 1) == 0)
+            ino = de->d_ino ? de->d_ino : (ino_t)-1;
+    closedir(d);
+    return ino;
+}
+
+/* Read only (it runs on read-only image kinds too): one inode, nlink the
+ * number of names and one content through every name; then (after: a listing
+ * makes fuse-overlayfs look the names up, which would hide its count) every
+ * name listed by readdir of its directory with that st_ino as d_ino where the
+ * volume fills d_ino (seen on LINKS, a file of one name). */
+HLC_READ_CASE(layers, lower_names_one_inode)
 {
     load(NULL);
+    ino_t inos[MAX_FILES];
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
         char data[DATA_MAX];
         data_of(f->name[0], data);
-        expect_one_file(f, f->n, stat_of(f->name[0]).st_ino, (unsigned long)f->n, data, "before any change");
+        inos[k] = stat_of(f->name[0]).st_ino;
+        expect_one_file(f, f->n, inos[k], (unsigned long)f->n, data, "before any change");
     }
+    char links[TK_PATH_MAX + 8];
+    snprintf(links, sizeof links, "%s/LINKS", hlc.lower);
+    int fills = listed_ino(links) == stat_of(links).st_ino;
+    if (!fills)
+        cr_log_info("%s: readdir lists %s with another d_ino than its st_ino: d_ino is not checked", hlc_case, links);
+    for (int k = 0; k < nfiles; k++)
+        for (int i = 0; i < files[k].n; i++) {
+            const char *name = files[k].name[i];
+            ino_t listed = listed_ino(name);
+            HLC_CHECK(listed, "%s is not listed by a readdir of its directory", name);
+            HLC_CHECK(!fills || listed == inos[k], "readdir lists %s with d_ino %llu, its st_ino is %llu", name,
+                      (unsigned long long)listed, (unsigned long long)inos[k]);
+        }
 }
 
 HLC_CASE(layers, copy_up_write)
