@@ -108,6 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     model_reset(&fo.m);
     fo.nsteps = 0;
     fo.sig_hint = NULL;
+    fo.input = data;
+    fo.input_size = size;
     size_t n = size / OP_BYTES > MAX_OPS ? MAX_OPS : size / OP_BYTES;
     for (size_t k = 0; k < n; k++) {
         op_decode(data + OP_BYTES * k, &fo.trace[k].op);
