@@ -195,7 +195,7 @@ static void sh_step(const struct step *st, int k, int *real, char *buf, size_t c
         snprintf(buf, cap, "exec %d>&-", fd);
         break;
     default:
-        snprintf(buf, cap, "# %s: no shell equivalent", op_table[o->kind].name);
+        snprintf(buf, cap, "# an operation with no shell equivalent");
     }
 }
 
@@ -269,7 +269,7 @@ static void sh_judge(FILE *f, const char *seen_cmd, const char *test, const char
 static void sh_check(FILE *f)
 {
     const struct repro_check *rc = &fo.rc;
-    char n1[32], n2[32], cmd[512], test[512], exp[256], what[128];
+    char n1[32], n2[32], cmd[512], test[512], exp[256], what[200];
     const char *p = sh_name(rc->path, rc->slot, n1, sizeof n1), *p2 = sh_name(rc->path2, rc->slot2, n2, sizeof n2);
     switch (rc->kind) {
     case RC_STATUS: {
@@ -343,7 +343,7 @@ static void sh_check(FILE *f)
         return;
     case RC_CONTENT: {
         const struct inode *in = &fo.m.inode[rc->ino];
-        char ch = content_letter(in->seed), src[32];
+        char ch = content_letter(in->seed), src[80];
         if (*rc->path)
             snprintf(src, sizeof src, "%s", p);
         else /* read through the descriptor itself */
