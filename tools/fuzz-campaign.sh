@@ -13,8 +13,12 @@ driver_package() {
     return
   fi
   prog=$(command -v "${KROW[driver]}") || { printf '%s\t?\n' "${KROW[driver]}"; return; }
-  pkg=$(dpkg -S "$(realpath "$prog")" 2>/dev/null | head -n 1 | cut -d: -f1)
-  [ -n "$pkg" ] || pkg=$(dpkg -S "$prog" 2>/dev/null | head -n 1 | cut -d: -f1)
+  local p
+  # merged /usr: dpkg may know it as /bin or /sbin
+  for p in "$prog" "$(realpath "$prog")" "/bin/${prog##*/}" "/sbin/${prog##*/}"; do
+    pkg=$(dpkg -S "$p" 2>/dev/null | head -n 1 | cut -d: -f1)
+    [ -z "$pkg" ] || break
+  done
   printf '%s\t%s\n' "${pkg:-${KROW[driver]}}" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo '?')"
 }
 
@@ -74,7 +78,9 @@ campaign() {
     "${known:-no known list}${known:+ tolerated$([ "$all" = 1 ] && echo ' no more: --all')}; results in $res"
   t0=$SECONDS
   set -m
-  (cd "$res" && exec "$fuzzer" "${args[@]}" "$corpus") </dev/null >"$res/fuzz.log" 2>&1 &
+  # TMPDIR: fork mode's working directory is the campaign's own
+  mkdir -p "$res/tmp" || exit 2
+  (cd "$res" && TMPDIR=$res/tmp exec "$fuzzer" "${args[@]}" "$corpus") </dev/null >"$res/fuzz.log" 2>&1 &
   fpid=$!
   set +m
   local grace=$((secs / 10 + 60)) s
@@ -94,7 +100,7 @@ campaign() {
   fpid=''
   [ -t 1 ] && printf '\r\033[K'
   local elapsed=$((SECONDS - t0)) stats execs
-  rm -rf "${TMPDIR:-/tmp}"/libFuzzerTemp.FuzzWithFork*.dir 2>/dev/null
+  rm -rf "$res/tmp" # fork mode's working directory, left behind when it is stopped
   stats=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.log" | tail -n 1)
   execs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$stats")
   execs=${execs:-0}
