@@ -101,6 +101,12 @@ campaign() {
   [ -t 1 ] && printf '\r\033[K'
   local elapsed=$((SECONDS - t0)) stats execs
   rm -rf "$res/tmp" # fork mode's working directory, left behind when it is stopped
+  # a driver that died under the fuzzer fails every later job at once
+  local alive=true
+  if ! ls "$target" >/dev/null 2>&1; then
+    alive=false
+    echo "fuzz-run: the $kind volume no longer answers ($(ls "$target" 2>&1 | head -n 1)): its driver died during the campaign" >&2
+  fi
   stats=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.log" | tail -n 1)
   execs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$stats")
   execs=${execs:-0}
@@ -180,6 +186,7 @@ campaign() {
       "$(campaign_json_str "$(uname -r)")"
     printf '  "seconds": %d, "budget_seconds": %d, "fork_jobs": %d, "executions": %d, "crash_inputs": %d,\n' \
       "$elapsed" "$secs" "$jobs" "$execs" "$n"
+    printf '  "volume_alive_at_end": %s,\n' "$alive"
     printf '  "known_list": %s, "known_reported": %s, "new_signatures": %d, "results_dir": %s,\n' \
       "$(campaign_json_str "$known")" "$([ "$all" = 1 ] && echo true || echo false)" "$new" \
       "$(campaign_json_str "$res")"

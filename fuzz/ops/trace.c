@@ -336,8 +336,8 @@ static void sh_check(FILE *f)
         return;
     case RC_ONE_INO:
     case RC_TWO_INO:
-        snprintf(cmd, sizeof cmd, "stat -L -c %%i %s %s | uniq", p, p2);
-        snprintf(test, sizeof test, "[ $(echo \"$seen\" | wc -l) = %d ]", rc->kind == RC_ONE_INO ? 1 : 2);
+        snprintf(cmd, sizeof cmd, "stat -L -c %%i %s %s | uniq | tr '\\n' ' '", p, p2);
+        snprintf(test, sizeof test, "[ $(echo $seen | wc -w) = %d ]", rc->kind == RC_ONE_INO ? 1 : 2);
         snprintf(what, sizeof what, "st_ino of %s and %s", p, p2);
         sh_judge(f, cmd, test, what, rc->kind == RC_ONE_INO ? "one number" : "two numbers");
         return;
