@@ -271,9 +271,27 @@ static void sh_check(FILE *f)
     const struct repro_check *rc = &fo.rc;
     char n1[32], n2[32], cmd[512], test[512], exp[256], what[200];
     const char *p = sh_name(rc->path, rc->slot, n1, sizeof n1), *p2 = sh_name(rc->path2, rc->slot2, n2, sizeof n2);
+    struct repro_check policy;
+    const struct step *cur = fo.cur_step >= 0 ? &fo.trace[fo.cur_step] : NULL;
+    if (rc->kind == RC_STATUS && cur->op.kind == K_LINK && (cur->op.v >> 2) & 3) {
+        /* hl_create_at's max_links policy (libhl's, no shell command has it)
+         * decides on the existing name's link count: that count is checked */
+        int dir, d;
+        const char *base;
+        if (!model_resolve(&fo.m, op_path[cur->op.b], &dir, &d, &base) && d >= 0) {
+            policy = *rc;
+            policy.kind = RC_NLINK;
+            snprintf(policy.path, sizeof policy.path, "%s", op_path[cur->op.b]);
+            policy.lo = policy.hi = fo.m.inode[fo.m.dent[d].ino].nlink;
+            rc = &policy;
+            p = policy.path;
+            fprintf(f, "# hl_create_at(new %s, existing %s, max_links %d) decides on the link count of %s:\n",
+                    op_path[cur->op.a], p, (cur->op.v >> 2) & 3, p);
+        }
+    }
     switch (rc->kind) {
     case RC_STATUS: {
-        const struct step *st = &fo.trace[fo.cur_step];
+        const struct step *st = cur;
         char call[400];
         sh_status_call(st, call, sizeof call);
         if (!call[0])
@@ -292,8 +310,9 @@ static void sh_check(FILE *f)
         if (ok)
             snprintf(test + n, sizeof test - n, "%ssuccess", n ? "|" : "");
         fprintf(f, "LC_ALL=C; export LC_ALL\nif out=$(%s 2>&1); then seen=success; else seen=$(echo \"$out\" | tail -n 1); fi\n"
-                   "case $seen in %s) exit 0 ;; esac\necho \"%s: expected %s, seen $seen\"; exit 1\n",
-                call, test, call, exp);
+                   "case $seen in %s) exit 0 ;; esac\necho \"%s %s%s%s: expected %s, seen $seen\"; exit 1\n",
+                call, test, op_table[st->op.kind].name, op_path[st->op.a & 7], op_table[st->op.kind].nb ? " " : "",
+                op_table[st->op.kind].nb ? op_path[st->op.b & 7] : "", exp);
         return;
     }
     case RC_NLINK:
@@ -356,7 +375,7 @@ static void sh_check(FILE *f)
             snprintf(cmd, sizeof cmd, "cat <%s", src);
         } else { /* bytes counted: how many are the letter written, how many other (.) */
             snprintf(cmd, sizeof cmd,
-                     "tr -c %c . <%s | fold -w 1 | sort | uniq -c | awk '{ printf \"%%s%%d %%s\", NR > 1 ? \", \" : \"\", $1, $2 }'",
+                     "tr -c %c . <%s | fold -w 1 | sort | uniq -c | awk '{ printf \"%%s%%d %%s\", (NR > 1 ? \", \" : \"\"), $1, $2 }'",
                      ch, src);
             snprintf(exp, sizeof exp, "%u %c", in->len, ch);
         }
