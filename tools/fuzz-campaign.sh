@@ -1,6 +1,6 @@
 # tools/fuzz-campaign.sh: sourced by tools/fuzz-run, never run. The campaign
 # of `tools/fuzz-run --kind KIND` (its --help says what it does); it uses
-# fuzz-run's kind, secs, jobs, dir, results, all and options_flags, and
+# fuzz-run's kind, secs, jobs, size, dir, results, all and options_flags, and
 # tools/lib.sh's KROW (the kind's row).
 # shellcheck shell=bash disable=SC2154 # dir, all, kind... are fuzz-run's
 
@@ -50,7 +50,7 @@ campaign() {
   }
   trap 'campaign_down' EXIT
   trap 'campaign_down; echo "fuzz-run: interrupted" >&2; exit 130' INT TERM
-  target=$("$hlv" up "$kind" --name "$name")
+  target=$("$hlv" up "$kind" --name "$name" ${size:+--size "$size"})
   rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "fuzz-run: hl-volume up $kind failed (exit $rc)" >&2
@@ -186,7 +186,7 @@ campaign() {
       "$(campaign_json_str "$(uname -r)")"
     printf '  "seconds": %d, "budget_seconds": %d, "fork_jobs": %d, "executions": %d, "crash_inputs": %d,\n' \
       "$elapsed" "$secs" "$jobs" "$execs" "$n"
-    printf '  "volume_alive_at_end": %s,\n' "$alive"
+    printf '  "volume_alive_at_end": %s, "volume_mib": %s,\n' "$alive" "${size:-null}"
     printf '  "known_list": %s, "known_reported": %s, "new_signatures": %d, "results_dir": %s,\n' \
       "$(campaign_json_str "$known")" "$([ "$all" = 1 ] && echo true || echo false)" "$new" \
       "$(campaign_json_str "$res")"
