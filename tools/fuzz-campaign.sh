@@ -136,6 +136,18 @@ campaign() {
     [ -n "${smallest[$sig]:-}" ] || smallest[$sig]=$c
   done
 
+  # fires_here SCRIPT: it shows the divergence 3 times in a row, each in a
+  # fresh empty directory of the volume
+  fires_here() {
+    local i w rc
+    for i in 1 2 3; do
+      w=$(mktemp -d "$target/hl-repro.XXXXXX") || return 1
+      (cd "$w" && exec sh "$1") >/dev/null 2>&1
+      rc=$?
+      rm -rf "$w"
+      [ "$rc" -eq 1 ] || return 1
+    done
+  }
   # known_line SIG: its line in the known list, if any
   known_line() { [ -n "$known" ] && awk -v n="fuzz_ops/$1" '$1 == n { print; exit }' "$known"; }
   local rows=() new=0 sigs_json='' k line script lines fires about how
@@ -146,9 +158,21 @@ campaign() {
     [ -n "$line" ] && k=true
     how=crashes
     [ -n "${count[$sig]:-}" ] || how=tolerated
-    # a known one is left out, unless --all or its line names no reproducer yet
+    # a known one whose line names its reproducer: that script, tried here
+    # (no new one unless --all)
     if [ "$k" = true ] && [ "$all" = 0 ] && [[ $line == *"reproducer: "* ]]; then
-      rows+=("  known  fuzz_ops/$sig ($how; its reproducer: ${line##*reproducer: })")
+      local kept=${line##*reproducer: }
+      kept=${kept%%[;[:space:]]*}
+      script=$res/repro/$sig.sh lines=0 fires=false
+      if [ -f "$kept" ] && cp "$kept" "$script"; then
+        lines=$(wc -l <"$script")
+        fires_here "$script" && fires=true
+      fi
+      rows+=("  known  fuzz_ops/$sig ($how): $kept ($lines lines, fires here: $fires)")
+      sigs_json+="${sigs_json:+,
+}    {\"signature\": $(campaign_json_str "fuzz_ops/$sig"), \"known\": true, \"seen_as\": \"$how\", "
+      sigs_json+="\"crashes\": ${count[$sig]:-0}, \"input\": $(campaign_json_str "${smallest[$sig]}"), "
+      sigs_json+="\"reproducer\": $(campaign_json_str "$kept"), \"lines\": $lines, \"fires\": $fires}"
       continue
     fi
     [ "$k" = false ] && new=$((new + 1))
