@@ -35,8 +35,9 @@ campaign() {
   res=${results:-$dir/fuzz-results/$kind-$(date -u +%Y%m%dT%H%M%SZ)}
   mkdir -p "$res/crashes" "$res/repro" || exit 2
   res=$(realpath "$res")
-  : "${HL_VOLUME_DIR:=/tmp/hl-volume-tests/fuzz-$kind}"
-  export HL_VOLUME_DIR
+  local own_state=''
+  [ -n "${HL_VOLUME_DIR:-}" ] || own_state=/tmp/hl-volume-tests/fuzz-$kind
+  export HL_VOLUME_DIR=${HL_VOLUME_DIR:-$own_state}
   name=fuzz-$kind-$$
   fpid=''
   # shellcheck disable=SC2317 # called by the traps
@@ -47,6 +48,7 @@ campaign() {
     if "$hlv" list | grep "^$name " >/dev/null; then
       "$hlv" down "$name" >/dev/null || echo "fuzz-run: could not take down $name" >&2
     fi
+    [ -z "$own_state" ] || rmdir "$own_state" 2>/dev/null || true
   }
   trap 'campaign_down' EXIT
   trap 'campaign_down; echo "fuzz-run: interrupted" >&2; exit 130' INT TERM
@@ -105,6 +107,7 @@ campaign() {
   local alive=true
   if ! ls "$target" >/dev/null 2>&1; then
     alive=false
+    # shellcheck disable=SC2012 # one line of what ls says, for the message
     echo "fuzz-run: the $kind volume no longer answers ($(ls "$target" 2>&1 | head -n 1)): its driver died during the campaign" >&2
   fi
   stats=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.log" | tail -n 1)
@@ -139,8 +142,8 @@ campaign() {
   # fires_here SCRIPT: it shows the divergence 3 times in a row, each in a
   # fresh empty directory of the volume
   fires_here() {
-    local i w rc
-    for i in 1 2 3; do
+    local w rc
+    for _ in 1 2 3; do
       w=$(mktemp -d "$target/hl-repro.XXXXXX") || return 1
       (cd "$w" && exec sh "$1") >/dev/null 2>&1
       rc=$?
