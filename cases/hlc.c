@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <linux/magic.h>
 
@@ -42,9 +43,12 @@ static void read_env(void)
     done = 1;
     const char *t = tk_target(NULL, "/tmp");
     cr_assert(realpath(t, hlc.target), "HL_TARGET=%s: %s", t, strerror(errno));
+    const char *prof = getenv("HL_PROFILE");
+    hlc.read_only = prof && strcmp(prof, "readonly") == 0; /* hlc_init asserts that it is */
     struct stat st;
-    cr_assert(stat(hlc.target, &st) == 0 && S_ISDIR(st.st_mode) && access(hlc.target, W_OK | X_OK) == 0,
-              "HL_TARGET=%s is not a writable directory", hlc.target);
+    cr_assert(stat(hlc.target, &st) == 0 && S_ISDIR(st.st_mode) &&
+                  access(hlc.target, (hlc.read_only ? R_OK : W_OK) | X_OK) == 0,
+              "HL_TARGET=%s is not a %s directory", hlc.target, hlc.read_only ? "readable" : "writable");
     cr_assert_eq(hl_volume_probe(hlc.target, &hlc.vol), HL_OK, "cannot probe HL_TARGET=%s", hlc.target);
     const char *p = getenv("HL_PROFILE");
     if (!p || !*p || strcmp(p, "auto") == 0) {
@@ -52,14 +56,14 @@ static void read_env(void)
         hlc.profile = hlc.vol.hardlinks == 0 ? HLC_FAT
                       : strcmp(n, "ntfs-3g") == 0 || strcmp(n, "ntfs3") == 0 || strcmp(n, "ntfs") == 0 ? HLC_NTFS
                                                                                                      : HLC_POSIX;
-    } else if (strcmp(p, "posix") == 0) {
+    } else if (strcmp(p, "posix") == 0 || hlc.read_only) {
         hlc.profile = HLC_POSIX;
     } else if (strcmp(p, "ntfs") == 0) {
         hlc.profile = HLC_NTFS;
     } else if (strcmp(p, "fat") == 0) {
         hlc.profile = HLC_FAT;
     } else {
-        cr_assert_fail("HL_PROFILE=%s: expected auto, posix, ntfs or fat", p);
+        cr_assert_fail("HL_PROFILE=%s: expected auto, posix, ntfs, fat or readonly", p);
     }
     const char *lm = getenv("HL_LINK_MAX");
     char *end;
@@ -81,16 +85,40 @@ static void read_env(void)
 
 const char *hlc_profile_name(void)
 {
-    return hlc.profile == HLC_FAT ? "fat" : hlc.profile == HLC_NTFS ? "ntfs" : "posix";
+    return hlc.read_only ? "readonly" : hlc.profile == HLC_FAT ? "fat" : hlc.profile == HLC_NTFS ? "ntfs" : "posix";
 }
 
 /* ------------------------------------------------------------------ case lifecycle */
 
 static tk_mounts mounts;
 
+/* The readonly profile: HL_TARGET must really be read-only, mounted so and
+ * refusing a case directory with EROFS; the cases then work in HL_TARGET
+ * itself, the one directory nothing can change. */
+static void read_only_init(void)
+{
+    struct statvfs sv;
+    cr_assert(statvfs(hlc.target, &sv) == 0, "statvfs HL_TARGET=%s: %s", hlc.target, strerror(errno));
+    cr_assert(sv.f_flag & ST_RDONLY, "HL_PROFILE=readonly, but HL_TARGET=%s is not mounted read-only", hlc.target);
+    int e = tk_workdir_make(hlc.target, "hlc", hlc_dir, &hlc_dfd);
+    if (e == 0) {
+        tk_workdir_remove(NULL, hlc_dir, &hlc_dfd);
+        cr_assert_fail("HL_PROFILE=readonly, but a case directory could be made in HL_TARGET=%s", hlc.target);
+    }
+    cr_assert_eq(e, EROFS, "HL_PROFILE=readonly: making a case directory in HL_TARGET=%s gave %s, expected EROFS",
+                 hlc.target, strerror(e));
+    snprintf(hlc_dir, sizeof hlc_dir, "%s", hlc.target);
+    hlc_dfd = open(hlc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cr_assert(hlc_dfd >= 0, "open HL_TARGET=%s: %s", hlc_dir, strerror(errno));
+}
+
 void hlc_init(void)
 {
     read_env();
+    if (hlc.read_only) {
+        read_only_init();
+        return;
+    }
     int e = tk_workdir_make(hlc.target, "hlc", hlc_dir, &hlc_dfd);
     cr_assert_eq(e, 0, "cannot create a case directory in %s: %s", hlc.target, strerror(e));
 }
@@ -99,6 +127,8 @@ void hlc_fini(void)
 {
     char dir[TK_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", hlc_dir);
+    if (hlc.read_only)
+        hlc_dir[0] = '\0'; /* HL_TARGET itself: nothing to remove */
     int e = tk_workdir_remove(&mounts, hlc_dir, &hlc_dfd);
     if (e)
         fprintf(stderr, "%s: could not remove all of %s: %s\n", hlc_case, dir, strerror(e));
@@ -107,11 +137,15 @@ void hlc_fini(void)
 static jmp_buf case_jump;
 static char failure[TK_DIFF_MAX + 1024];
 enum { CASE_FAILED = 1, CASE_NOT_APPLICABLE = 2 };
+static int case_reads_only; /* HLC_READ_CASE */
 
 void hlc_run(const char *name, void (*body)(void))
 {
     hlc_case = name;
     int ended = setjmp(case_jump);
+    if (!ended && hlc.read_only && !case_reads_only)
+        hlc_not_applicable("HL_TARGET=%s is a read-only volume (the readonly profile), and this case writes on it",
+                           hlc.target);
     if (!ended)
         body();
     const char *reason = tk_known_reason(known, name);
@@ -124,6 +158,12 @@ void hlc_run(const char *name, void (*body)(void))
     if (reason)
         cr_assert_fail("%s: passed, but %s lists it as a known divergence (%s): remove that line", name, known->file,
                        reason);
+}
+
+void hlc_run_read(const char *name, void (*body)(void))
+{
+    case_reads_only = 1;
+    hlc_run(name, body);
 }
 
 void hlc_fail(const char *fmt, ...)
@@ -327,15 +367,24 @@ static int probe_backing_store(char *why, size_t size)
     return (unsigned long)sf.f_type != TMPFS_MAGIC && (unsigned long)sf.f_type != RAMFS_MAGIC;
 }
 
+/* One byte over the volume's own limit, not NAME_MAX's: fuse-overlayfs
+ * holds fewer than 255 bytes. */
 static int probe_name_max_on_lookup(char *why, size_t size)
 {
-    char name[NAME_MAX + 2];
-    memset(name, 'n', NAME_MAX + 1);
-    name[NAME_MAX + 1] = '\0';
+    long max = hlc_name_max(why, size);
+    char *name = max > 0 ? malloc((size_t)max + 2) : NULL;
+    if (!name) {
+        if (max > 0)
+            snprintf(why, size, "out of memory");
+        return -1;
+    }
+    memset(name, 'n', (size_t)max + 1);
+    name[max + 1] = '\0';
     struct stat st;
     int e = fstatat(hlc_dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
-    snprintf(why, size, "looking up a %d-byte name on %s: %s", NAME_MAX + 1, hlc.vol.name,
-             e ? hl_errno_name(e) : "found");
+    free(name);
+    snprintf(why, size, "looking up a %ld-byte name (the volume's limit is %ld) on %s: %s", max + 1, max,
+             hlc.vol.name, e ? hl_errno_name(e) : "found");
     return e == ENAMETOOLONG ? 1 : e == ENOENT ? 0 : -1;
 }
 
@@ -357,6 +406,41 @@ static int probe_lower_layer(char *why, size_t size)
     *strrchr(real, '/') = '\0';
     snprintf(hlc.lower, sizeof hlc.lower, "%s", real);
     return 1;
+}
+
+/* The kernel's own driver serves HL_TARGET's volume from a block device: not
+ * FUSE (statfs magic), not memory or a layered mount (mountinfo's source is
+ * no block device). What a crash cut and the mount's own recovery need. */
+static int probe_kernel_block_volume(char *why, size_t size)
+{
+    struct statfs sf;
+    if (statfs(hlc.target, &sf) != 0) {
+        snprintf(why, size, "statfs %s: %s", hlc.target, strerror(errno));
+        return -1;
+    }
+    if ((unsigned long)sf.f_type == FUSE_SUPER_MAGIC) {
+        snprintf(why, size, "%s (%s) is served by a FUSE driver, not by the kernel", hlc.target, hlc.vol.name);
+        return 0;
+    }
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f) {
+        snprintf(why, size, "/proc/self/mountinfo: %s", strerror(errno));
+        return -1;
+    }
+    char line[8192], source[4096] = "";
+    while (fgets(line, sizeof line, f)) { /* the last mount on the mount point is the one seen */
+        char mnt[4096], src[4096];
+        const char *sep = strstr(line, " - ");
+        if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && strcmp(mnt, hlc.vol.mount_point) == 0 &&
+            sscanf(sep + 3, "%*s %4095s", src) == 1)
+            snprintf(source, sizeof source, "%s", src);
+    }
+    fclose(f);
+    struct stat st;
+    int blk = source[0] == '/' && stat(source, &st) == 0 && S_ISBLK(st.st_mode);
+    snprintf(why, size, "%s (%s) is mounted from %s, not from a block device", hlc.target, hlc.vol.name,
+             source[0] ? source : "nothing mountinfo shows");
+    return blk;
 }
 
 static const struct {
@@ -382,6 +466,8 @@ static const struct {
     [HLC_NEED_name_max_on_lookup] = {"name_max_on_lookup", probe_name_max_on_lookup,
                                      "name length not checked on lookup"},
     [HLC_NEED_lower_layer] = {"lower_layer", probe_lower_layer, "no prepared lower layer"},
+    [HLC_NEED_kernel_block_volume] = {"kernel_block_volume", probe_kernel_block_volume,
+                                      "no kernel filesystem on a block device"},
 };
 
 static int have[HLC_NEED_COUNT]; /* 0 not probed yet, 1 has it, 2 has not */
@@ -468,6 +554,22 @@ struct stat hlc_stat(const char *rel)
     struct stat st;
     HLC_CHECK(fstatat(hlc_dfd, rel, &st, 0) == 0, "stat %s: %s", hlc_path(rel), strerror(errno));
     return st;
+}
+
+long hlc_name_max(char *why, size_t size)
+{
+    struct statfs sf;
+    if (fstatfs(hlc_dfd, &sf) != 0) {
+        snprintf(why, size, "statfs %s: %s", hlc_dir, strerror(errno));
+        return -1;
+    }
+    long pc = fpathconf(hlc_dfd, _PC_NAME_MAX);
+    if (sf.f_namelen <= 0 || sf.f_namelen >= 4096 || (pc >= 0 && pc != (long)sf.f_namelen)) {
+        snprintf(why, size, "%s reports a name limit of %ld bytes (statfs f_namelen), pathconf _PC_NAME_MAX %ld",
+                 hlc_dir, (long)sf.f_namelen, pc);
+        return -1;
+    }
+    return (long)sf.f_namelen;
 }
 
 /* ------------------------------------------------------------------ snapshots */
@@ -785,4 +887,112 @@ void hlc_progress(const char *what, unsigned long long done, unsigned long long 
         fprintf(stderr, "\r%s: %llu/%llu%s", what, done, total, done == total ? "\n" : "");
     else
         fprintf(stderr, "\r%s: %llu", what, done);
+}
+
+/* ------------------------------------------------------------------ a volume of the case's own */
+
+static char own_name[96];              /* the volume brought up; "" when none */
+static char own_mnt[TK_PATH_MAX];      /* where it is mounted */
+static char saved_dir[TK_PATH_MAX];    /* the case directory on HL_TARGET while the case works on its own */
+static int saved_dfd = -1;
+
+/* Point the harness (hlc_dir, hlc_dfd) back at the case directory on HL_TARGET. */
+static void own_restore_case_dir(void)
+{
+    if (saved_dfd < 0)
+        return;
+    if (hlc_dfd >= 0)
+        close(hlc_dfd);
+    snprintf(hlc_dir, sizeof hlc_dir, "%s", saved_dir);
+    hlc_dfd = saved_dfd;
+    saved_dfd = -1;
+}
+
+static struct hlc_command own_down(void)
+{
+    own_restore_case_dir();
+    char *argv[] = {HLC_HL_VOLUME, "down", own_name, NULL};
+    struct hlc_command r = hlc_command(argv);
+    if (r.status == 0)
+        own_name[0] = own_mnt[0] = '\0';
+    return r;
+}
+
+void hlc_own_volume_up(const char *kind, const char *tag)
+{
+    HLC_CHECK(!own_name[0], "setup: a volume of the case's own is up already (%s)", own_name);
+    snprintf(own_name, sizeof own_name, "hlc-%.60s-%ld", tag, (long)getpid());
+    char *argv[] = {HLC_HL_VOLUME, "up", (char *)kind, "--name", own_name, NULL};
+    struct hlc_command r = hlc_command(argv);
+    if (r.status != 0) {
+        own_name[0] = '\0'; /* hl-volume undoes a failed up itself */
+        hlc_fail("setup: %s up %s failed (exit %d): %s", HLC_HL_VOLUME, kind, r.status, r.err);
+    }
+    r.out[strcspn(r.out, "\n")] = '\0';
+    snprintf(own_mnt, sizeof own_mnt, "%s", r.out);
+    snprintf(saved_dir, sizeof saved_dir, "%s", hlc_dir);
+    char dir[TK_PATH_MAX];
+    snprintf(dir, sizeof dir, "%.4000s/hlc.%.60s", own_mnt, tag);
+    HLC_CHECK(mkdir(dir, 0755) == 0, "setup: mkdir %s: %s", dir, strerror(errno));
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    HLC_CHECK(fd >= 0, "setup: open %s: %s", dir, strerror(errno));
+    saved_dfd = hlc_dfd;
+    hlc_dfd = fd;
+    snprintf(hlc_dir, sizeof hlc_dir, "%s", dir);
+}
+
+const char *hlc_own_volume_mnt(void) { return own_mnt; }
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U /* Linux 6.8: a mount id never used again */
+#endif
+
+/* The mount the case directory is on, by an id no later mount reuses; 0 on a
+ * kernel older than 6.8 (the classic mount id is reused at once: measured,
+ * the remount got the same id 44). */
+static unsigned long long mount_id(void)
+{
+    struct statx sx;
+    if (statx(hlc_dfd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &sx) != 0 || !(sx.stx_mask & STATX_MNT_ID_UNIQUE))
+        return 0;
+    return (unsigned long long)sx.stx_mnt_id;
+}
+
+void hlc_own_volume_cycle(void)
+{
+    HLC_CHECK(own_name[0], "setup: no volume of the case's own to cycle");
+    unsigned long long before = mount_id();
+    close(hlc_dfd);
+    hlc_dfd = -1;
+    char *argv[] = {HLC_HL_VOLUME, "cycle", own_mnt, NULL};
+    struct hlc_command r = hlc_command(argv);
+    HLC_CHECK(r.status == 0, "setup: %s cycle %s failed (exit %d): %s", HLC_HL_VOLUME, own_mnt, r.status, r.err);
+    hlc_dfd = open(hlc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    HLC_CHECK(hlc_dfd >= 0, "after the remount the case directory %s cannot be opened: %s", hlc_dir, strerror(errno));
+    unsigned long long after = mount_id();
+    HLC_CHECK(!before || after != before, "setup: hl-volume cycle succeeded, but %s is still on the same mount (id %llu)",
+              hlc_dir, before);
+}
+
+void hlc_own_volume_down(void)
+{
+    if (!own_name[0]) {
+        own_restore_case_dir();
+        return;
+    }
+    char name[sizeof own_name];
+    snprintf(name, sizeof name, "%s", own_name);
+    struct hlc_command r = own_down();
+    HLC_CHECK(r.status == 0, "cleanup: %s down %s failed (exit %d): %s", HLC_HL_VOLUME, name, r.status, r.err);
+}
+
+void hlc_own_volume_fini(void)
+{
+    own_restore_case_dir();
+    if (!own_name[0])
+        return;
+    struct hlc_command r = own_down();
+    if (r.status != 0)
+        fprintf(stderr, "%s: could not take down volume %s (%s, exit %d): %s\n", hlc_case, own_name, own_mnt, r.status,
+                r.err);
 }

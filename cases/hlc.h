@@ -12,7 +12,7 @@
  * or hlc_expect_refused.
  *
  * Environment (a contract, see README): HL_TARGET, HL_TARGET2, HL_TARGET_RO,
- * HL_PROFILE=auto|posix|ntfs|fat, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
+ * HL_PROFILE=auto|posix|ntfs|fat|readonly, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
  * HL_KNOWN, HL_TARGET_LOWER.
  */
 #ifndef HLC_H
@@ -46,6 +46,8 @@ struct hlc_env {
     char kind[64];               /* image_volume: the tools/hl-volume kind of HL_TARGET's volume */
     unsigned fixed_mode;         /* !unix_permissions: the mode every file has */
     char lower[TK_PATH_MAX];     /* lower_layer: the directory holding LINKS (absolute) */
+    int read_only;               /* HL_PROFILE=readonly: HL_TARGET is a read-only volume (links as in posix),
+                                    its own case directory; only HLC_READ_CASEs run there */
 };
 extern struct hlc_env hlc;
 
@@ -67,6 +69,15 @@ void hlc_fini(void); /* .fini: back to root, undo mounts, remove the case direct
  * skip "XFAIL known divergence: <reason>: <failure>"; a known divergence that
  * does not happen fails. */
 void hlc_run(const char *name, void (*body)(void));
+
+/* A case that writes nothing on HL_TARGET (it reads, or is refused): in the
+ * readonly profile it runs for real, in HL_TARGET itself; every HLC_CASE is
+ * not applicable there (it would write). */
+#define HLC_READ_CASE(family, name, ...)                                                           \
+    static void family##__##name(void);                                                            \
+    Test(family, name, ##__VA_ARGS__) { hlc_run_read(#family "/" #name, family##__##name); }        \
+    static void family##__##name(void)
+void hlc_run_read(const char *name, void (*body)(void));
 
 /* End the case as failed: "family/case: <message>". */
 __attribute__((noreturn, format(printf, 1, 2))) void hlc_fail(const char *fmt, ...);
@@ -103,8 +114,9 @@ typedef enum {
     HLC_NEED_other_users,       /* users other than root are let in */
     HLC_NEED_stable_inode_numbers_across_remount,
     HLC_NEED_backing_store,     /* anything survives an unmount */
-    HLC_NEED_name_max_on_lookup, /* looking up a 256-byte name is ENAMETOOLONG, not ENOENT */
+    HLC_NEED_name_max_on_lookup, /* looking up a name one byte over the volume's limit is ENAMETOOLONG, not ENOENT */
     HLC_NEED_lower_layer,       /* HL_TARGET_LOWER names a prepared lower layer's LINKS: hlc.lower */
+    HLC_NEED_kernel_block_volume, /* the kernel's own driver mounts it from a block device (a crash can be cut) */
     HLC_NEED_COUNT
 } hlc_need;
 /* Not run ("not run: <reason>") unless the target has it. */
@@ -127,6 +139,9 @@ int hlc_symlink_or_none(const char *target, const char *rel);
 int hlc_exists(const char *rel);
 struct stat hlc_lstat(const char *rel);
 struct stat hlc_stat(const char *rel);
+/* The volume's own limit on a name's bytes (statfs f_namelen; pathconf
+ * _PC_NAME_MAX must agree), or -1 with why. */
+long hlc_name_max(char *why, size_t size);
 
 /* ---- what is on disk */
 /* A snapshot of the case directory; what changed since
@@ -214,6 +229,26 @@ struct hlc_command {
     char err[4096]; /* stderr, truncated, newlines as ';' */
 };
 struct hlc_command hlc_command(char *const argv[]);
+
+/* A volume of the case's own, for a case that unmounts or ruins its volume:
+ * never HL_TARGET, where every other case (Criterion runs them in parallel)
+ * holds its case directory open. hlc_own_volume_up brings up a KIND volume
+ * with tools/hl-volume (HLC_HL_VOLUME, state in HL_VOLUME_DIR) named
+ * hlc-TAG-PID and points the case directory (hlc_dir, hlc_dfd) at a fresh
+ * directory hlc.TAG on it; the case fails if it cannot. One at a time. */
+void hlc_own_volume_up(const char *kind, const char *tag);
+const char *hlc_own_volume_mnt(void); /* its mount point; "" when none is up */
+/* Unmount it and mount it again (hl-volume cycle). The case directory's
+ * descriptor is closed before and opened again after (nothing may keep the
+ * volume busy: close your own descriptors first); fails the case unless the
+ * directory is on a new mount after. */
+void hlc_own_volume_cycle(void);
+/* Point the case directory back at HL_TARGET's and take the volume down;
+ * the case fails if hl-volume down does. */
+void hlc_own_volume_down(void);
+/* The same for a case's .fini (.fini = hlc_own_volume_fini): whatever
+ * happened, never ends the case, says on stderr what it could not undo. */
+void hlc_own_volume_fini(void);
 
 /* Progress on a terminal for the long cases. */
 void hlc_progress(const char *what, unsigned long long done, unsigned long long total);

@@ -17,6 +17,9 @@
  * to n - 1 and keeps the data.
  * rename_between_names: rename of one name onto another name of the same file
  * succeeds and does nothing (POSIX rename: "perform no other action").
+ * copy_up_survives_a_remount: after a write through the first name of each
+ * shared file, on a volume of its own of the same kind, every name is still
+ * one inode with the new data and nlink n after a remount (hl-volume cycle).
  *
  * The lower layer is shared by the whole run, and Criterion runs cases in
  * parallel processes: a case that changes lower files uses only the lines of
@@ -26,6 +29,7 @@
  */
 #include "hlc.h"
 
+#include <dirent.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 
@@ -129,15 +133,53 @@ static void expect_one_file(const struct lower_file *f, int upto, ino_t ino, uns
     }
 }
 
-HLC_CASE(layers, lower_names_one_inode)
+/* path's d_ino in a fresh readdir of its directory; 0 if it is not listed. */
+static ino_t listed_ino(const char *path)
+{
+    char dir[TK_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    *slash = '\0';
+    DIR *d = opendir(dir);
+    HLC_CHECK(d, "open the directory %s: %s", dir, strerror(errno));
+    ino_t ino = 0;
+    struct dirent *de;
+    while (!ino && (de = readdir(d)))
+        if (strcmp(de->d_name, slash + 1) == 0)
+            ino = de->d_ino ? de->d_ino : (ino_t)-1;
+    closedir(d);
+    return ino;
+}
+
+/* Read only (it runs on read-only image kinds too): one inode, nlink the
+ * number of names and one content through every name; then (after: a listing
+ * makes fuse-overlayfs look the names up, which would hide its count) every
+ * name listed by readdir of its directory with that st_ino as d_ino where the
+ * volume fills d_ino (seen on LINKS, a file of one name). */
+HLC_READ_CASE(layers, lower_names_one_inode)
 {
     load(NULL);
+    ino_t inos[MAX_FILES];
     for (int k = 0; k < nfiles; k++) {
         const struct lower_file *f = &files[k];
         char data[DATA_MAX];
         data_of(f->name[0], data);
-        expect_one_file(f, f->n, stat_of(f->name[0]).st_ino, (unsigned long)f->n, data, "before any change");
+        inos[k] = stat_of(f->name[0]).st_ino;
+        expect_one_file(f, f->n, inos[k], (unsigned long)f->n, data, "before any change");
     }
+    char links[TK_PATH_MAX + 8];
+    snprintf(links, sizeof links, "%s/LINKS", hlc.lower);
+    int fills = listed_ino(links) == stat_of(links).st_ino;
+    if (!fills)
+        cr_log_info("%s: readdir lists %s with another d_ino than its st_ino: d_ino is not checked", hlc_case, links);
+    for (int k = 0; k < nfiles; k++)
+        for (int i = 0; i < files[k].n; i++) {
+            const char *name = files[k].name[i];
+            ino_t listed = listed_ino(name);
+            HLC_CHECK(listed, "%s is not listed by a readdir of its directory", name);
+            HLC_CHECK(!fills || listed == inos[k], "readdir lists %s with d_ino %llu, its st_ino is %llu", name,
+                      (unsigned long long)listed, (unsigned long long)inos[k]);
+        }
 }
 
 HLC_CASE(layers, copy_up_write)
@@ -270,4 +312,58 @@ HLC_CASE(layers, rename_between_names)
             HLC_CHECK(access(f->name[i], F_OK) == 0, "%s: %s is gone: %s", after, f->name[i], strerror(errno));
         expect_one_file(f, f->n, ino, (unsigned long)f->n, data, after);
     }
+}
+
+/* Every name of every file reads data, last name first, then is one inode
+ * with nlink n; when says after what. */
+static void expect_written(const char *data, const char *when)
+{
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        char after[TK_PATH_MAX + 96], got[DATA_MAX], shown[2 * DATA_MAX];
+        snprintf(after, sizeof after, "after a write through %s%s", f->name[0], when);
+        for (int i = f->n - 1; i >= 0; i--) {
+            data_of(f->name[i], got);
+            size_t o = 0;
+            for (const char *c = got; *c; c++) /* one line: "\n" for a newline */
+                o += (size_t)snprintf(shown + o, sizeof shown - o, *c == '\n' ? "\\n" : "%c", *c);
+            HLC_CHECK(strcmp(got, data) == 0, "%s: %s reads \"%s\", expected \"x\\n\" (%s)", after, f->name[i], shown,
+                      i ? "another name's copy" : "the write is lost");
+        }
+        expect_one_file(f, f->n, stat_of(f->name[0]).st_ino, (unsigned long)f->n, data, after);
+    }
+}
+
+/* On a volume of its own of the target's kind (a remount of HL_TARGET would
+ * pull it from under the cases running beside): after a write through the
+ * first name of each shared lower file, the names are still one file with
+ * the new data and nlink once the volume is unmounted and mounted again.
+ * The names are read last to first after the remount, so that a name whose
+ * lower copy was left behind is looked up before the one written through. */
+HLC_CASE(layers, copy_up_survives_a_remount, .fini = hlc_own_volume_fini)
+{
+    load_writable(NULL);
+    HLC_REQUIRE(root);
+    HLC_REQUIRE(image_volume);
+    hlc_own_volume_up(hlc.kind, "layers");
+    /* the same files, made the same way, in the own volume's lower layer */
+    HLC_CHECK(snprintf(hlc.lower, sizeof hlc.lower, "%s/hl-lower", hlc_own_volume_mnt()) < (int)sizeof hlc.lower,
+              "setup: %s/hl-lower is too long", hlc_own_volume_mnt());
+    load(NULL);
+    static const char data[] = "x\n"; /* echo x > name */
+    for (int k = 0; k < nfiles; k++) {
+        const struct lower_file *f = &files[k];
+        for (int i = 0; i < f->n; i++)
+            stat_of(f->name[i]); /* every name looked up before the change */
+        int fd = open(f->name[0], O_WRONLY | O_TRUNC | O_CLOEXEC);
+        HLC_CHECK(fd >= 0, "open %s for writing: %s", f->name[0], strerror(errno));
+        ssize_t w = write(fd, data, sizeof data - 1);
+        int e = errno;
+        close(fd);
+        HLC_CHECK(w == (ssize_t)sizeof data - 1, "write %s: %s", f->name[0], w < 0 ? strerror(e) : "short write");
+    }
+    expect_written(data, "");
+    hlc_own_volume_cycle();
+    expect_written(data, " and a remount");
+    hlc_own_volume_down();
 }

@@ -8,7 +8,8 @@
  * on /proc/self/fd/N (linkat's AT_SYMLINK_FOLLOW on the descriptor's magic
  * link, which Linux allows for an O_TMPFILE file opened without O_EXCL); an
  * open file whose last name is gone (nlink 0) cannot get a new one (ENOENT,
- * HL_ERR_NOT_FOUND).
+ * HL_ERR_NOT_FOUND), and the refusal never blames the new name, whose
+ * directory is there, even where the driver's attributes are stale.
  *
  * In the fat profile there are no links to begin with: each case asserts the
  * refusal (HL_ERR_NOT_SUPPORTED) and what is left to check.
@@ -200,4 +201,48 @@ HLC_CASE(lifecycle, open_file_without_a_name_cannot_be_linked)
     else
         hlc_refused("new", proc, HL_FOLLOW, HL_ERR_NOT_SUPPORTED, EPERM, HLC_EXISTING);
     close(fd);
+}
+
+/* The same file with two names, both unlinked while it is open, linked back
+ * in through AT_FDCWD and a bare new name. A driver may answer ENOENT while
+ * its stale attributes still say nlink 1 (fuse-overlayfs): then no look shows
+ * either name at fault, and libhl must not blame the new name's directory,
+ * which is there. HL_ERR_NOT_FOUND (ENOENT), concerning the existing file, or
+ * concerning neither when nothing confirms it. */
+HLC_CASE(lifecycle, open_file_whose_names_are_gone_blames_no_new_name)
+{
+    hlc_write("a", "orphan");
+    if (!hlc_links())
+        hlc_linked_or_not_applicable("b", "a"); /* ends the case: no file with two names */
+    int fd = openat(hlc_dfd, "a", O_RDONLY | O_CLOEXEC);
+    HLC_CHECK(fd >= 0, "setup: open %s: %s", hlc_path("a"), strerror(errno));
+    /* the second name by linkat itself: other cases judge a link's link count
+     * and st_ino, which some drivers get wrong; this one judges the answer */
+    if (linkat(hlc_dfd, "a", hlc_dfd, "b", 0) != 0 || unlinkat(hlc_dfd, "a", 0) != 0 ||
+        unlinkat(hlc_dfd, "b", 0) != 0) {
+        int e = errno;
+        close(fd);
+        hlc_fail("setup: link %s to %s, unlink both: %s", hlc_path("b"), hlc_path("a"), strerror(e));
+    }
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    struct stat st;
+    int seen = fstat(fd, &st) == 0;
+    /* hl_create_at(AT_FDCWD, "c", ...) as the issue's reproducer: the new
+     * name's directory is the working directory */
+    HLC_CHECK(chdir(hlc_dir) == 0, "setup: chdir %s: %s", hlc_dir, strerror(errno));
+    hlc_call c = {.raw = 1};
+    hl_options o = {HL_FOLLOW, 0};
+    hlc_call_at(&c, AT_FDCWD, "c", proc, &o);
+    int back = chdir("/");
+    close(fd); /* before judging: a FUSE driver's hidden name goes with it */
+    HLC_CHECK(back == 0, "chdir /: %s", strerror(errno));
+    fprintf(stderr, "NOTE %s: %s concerning %s (fstat of the open file: nlink %lld)\n", hlc_case,
+            hlc_describe_got(c.status, &c.err), c.status == HL_OK ? "no name (linked)" : tk_which_text(c.err.which),
+            seen ? (long long)st.st_nlink : -1LL);
+    HLC_CHECK(c.status == HL_OK || c.err.which != HLC_NEW_NAME,
+              "%s blames the new name c, but its directory %s exists (the open file's names a and b are gone): %s",
+              hlc_describe_got(c.status, &c.err), hlc_dir, c.err.message);
+    hlc_expect_refused(&c, HL_ERR_NOT_FOUND, ENOENT,
+                       c.status != HL_OK && c.err.which == HLC_NEITHER ? HLC_NEITHER : HLC_EXISTING);
 }

@@ -28,6 +28,16 @@
  *
  * In the fat profile the first link of every case is HL_ERR_NOT_SUPPORTED.
  *
+ * The three probing cases end their NOTE lines (stderr) with a stable tail
+ * after " -- " that tools/case-outcomes --limits reads for REPORT.md's table:
+ *   result=R nlink=N errno=E budget_links=N budget_seconds=S seconds=S declared=N
+ * R: found (a clean EMLINK where none was declared: the limit is nlink),
+ * limit (the declared limit reached; errno: what the next link got, "none" if
+ * it linked), file_limit (a one-directory case reached the per-file limit),
+ * budget or seconds (stopped there, no refusal: nlink is how far it got),
+ * refused (a refusal the case fails). budget_seconds 0: no time limit;
+ * declared 0: no limit known (HL_LINK_MAX, the profile or libhl's table).
+ *
  * native_limit spreads names over subdirectories of PER_DIR names each:
  * measured here, 65000 links in one directory take 1.2 s on ext4 and 3.0 s on
  * btrfs, in directories of 100 0.65 s and 1.6 s; 1023 links on ntfs-3g 3.3 s
@@ -64,6 +74,7 @@ struct run {
     enum layout layout;
     int name_len;        /* LONG_NAMES: bytes per name */
     double seconds;      /* stop linking after this long; 0: no time limit */
+    unsigned long long goal; /* the count link_up_to was given */
     struct timespec t0;
     int timed_out;
 };
@@ -109,6 +120,7 @@ static unsigned long long link_up_to(unsigned long long goal, const hl_options *
 {
     unsigned long long have = 1;
     *s = HL_OK;
+    r->goal = goal;
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     r->timed_out = 0;
     if (r->layout != SPREAD)
@@ -149,14 +161,24 @@ static void unlink_all(const struct run *r, unsigned long long have)
         unlinkat(hlc_dfd, r->layout == ONE_DIR ? "one" : "long", AT_REMOVEDIR);
 }
 
-/* A finding or a limit that was not reached: a NOTE line and the Criterion log. */
-__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+/* A finding or a limit that was not reached: a NOTE line and the Criterion
+ * log; the NOTE ends with the key=value tail (result, nlink, e: the errno the
+ * refusal carried, 0 for none) described at the top. */
+__attribute__((format(printf, 5, 6))) static void note(const struct run *r, const char *result,
+                                                       unsigned long long nlink, int e, const char *fmt, ...)
 {
     char what[TK_MSG_MAX];
     TK_FORMAT(what, fmt);
     cr_log_info("%s: %s", hlc_case, what);
-    fprintf(stderr, "NOTE %s: %s (%s)\n", hlc_case, what, hlc.target);
+    fprintf(stderr,
+            "NOTE %s: %s (%s) -- result=%s nlink=%llu errno=%s budget_links=%llu budget_seconds=%g seconds=%.2f "
+            "declared=%llu\n",
+            hlc_case, what, hlc.target, result, nlink, e ? hl_errno_name(e) : "none", r->goal, r->seconds,
+            seconds_since(&r->t0), hlc.link_max);
 }
+
+/* The errno a refusal carried, 0 for none (libhl's own decision). */
+static int native_errno(const hl_error *e) { return e->domain == HL_DOMAIN_ERRNO ? e->native : 0; }
 
 static unsigned long long nlink_of_existing(void) { return (unsigned long long)hlc_lstat(EXISTING).st_nlink; }
 
@@ -164,14 +186,20 @@ static unsigned long long nlink_of_existing(void) { return (unsigned long long)h
  * want_errno (HLC_NO_ERRNO: libhl's own decision), OVER does not appear,
  * nothing else in "over/" changes and EXISTING keeps its link count (only
  * "over/" is watched: a snapshot of every name the case made would cost
- * seconds). why names where the limit comes from. */
-static void expect_refused_over(const hl_options *o, hl_status want, int want_errno, const char *why)
+ * seconds). why names where the limit comes from. With r, a NOTE says what
+ * the link past the declared limit got, before it is judged. */
+static void expect_refused_over(const hl_options *o, hl_status want, int want_errno, const char *why,
+                                const struct run *r)
 {
-    char over_dir[TK_PATH_MAX * 2], note[TK_MSG_MAX];
+    char over_dir[TK_PATH_MAX * 2], at[TK_MSG_MAX];
     snprintf(over_dir, sizeof over_dir, "%s", hlc_path("over"));
-    snprintf(note, sizeof note, "at link count %llu: %s", nlink_of_existing(), why);
-    hlc_call c = {.watch = over_dir, .note = note};
+    snprintf(at, sizeof at, "at link count %llu: %s", nlink_of_existing(), why);
+    hlc_call c = {.watch = over_dir, .note = at};
     hlc_call_at(&c, hlc_dfd, OVER, EXISTING, o);
+    if (r)
+        note(r, "limit", c.existing_before.st_nlink, c.status == HL_OK ? 0 : native_errno(&c.err),
+             "%s reaches its declared limit, %s: the next link %s", hlc.vol.name, why,
+             c.status == HL_OK ? "succeeds" : hlc_describe_got(c.status, &c.err));
     hlc_expect_refused(&c, want, want_errno, HLC_EXISTING);
 }
 
@@ -183,7 +211,8 @@ HLC_CASE(link_limit, policy_ntfs_max_links)
     hlc_mkdir("over");
     hl_options o = {0, HL_NTFS_MAX_LINKS};
     if (!hlc_links()) {
-        expect_refused_over(&o, HL_ERR_NOT_SUPPORTED, HLC_ANY_ERRNO, "the first link, on a volume without hard links");
+        expect_refused_over(&o, HL_ERR_NOT_SUPPORTED, HLC_ANY_ERRNO, "the first link, on a volume without hard links",
+                            NULL);
         return;
     }
     /* A volume that allows fewer names than 1024 (HL_LINK_MAX below it) says
@@ -206,7 +235,7 @@ HLC_CASE(link_limit, policy_ntfs_max_links)
         snprintf(why, sizeof why, "HL_LINK_MAX=%llu, below max_links %u", limit, HL_NTFS_MAX_LINKS);
     else
         snprintf(why, sizeof why, "max_links = HL_NTFS_MAX_LINKS = %u", HL_NTFS_MAX_LINKS);
-    expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, native_first ? EMLINK : HLC_NO_ERRNO, why);
+    expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, native_first ? EMLINK : HLC_NO_ERRNO, why, NULL);
     unlink_all(&r, have);
 }
 
@@ -232,13 +261,15 @@ static void judge_refusal(const struct run *r, unsigned long long have, hl_statu
     const char *refused = link_name(r, have);
     int left = hlc_exists(refused);
     unsigned long long n = nlink_of_existing();
-    if (!emlink || left || n != have)
+    int clean = emlink && !left && n == have;
+    note(r, clean ? "found" : "refused", have, native_errno(e), "%s refuses a link at nlink %llu %s: %s, after %.2f s",
+         hlc.vol.name, have, what, clean ? "cleanly (EMLINK, nothing changed)" : hlc_describe_got(s, e),
+         seconds_since(&r->t0));
+    if (!clean)
         hlc_fail("link %llu (nlink %llu -> %llu) %s was refused with %s; %s%s%s%s", have, have, have + 1, what,
                  hlc_describe_got(s, e), e->message,
                  emlink ? "" : " (a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))",
                  left ? "; and the refused name exists" : "", n != have ? "; and nlink changed" : "");
-    note("%s refuses a link at nlink %llu %s: cleanly (EMLINK, nothing changed), after %.2f s", hlc.vol.name, have,
-         what, seconds_since(&r->t0));
 }
 
 HLC_CASE(link_limit, native_limit)
@@ -260,6 +291,10 @@ HLC_CASE(link_limit, native_limit)
     if (s != HL_OK) {
         int emlink = s == HL_ERR_TOO_MANY_LINKS && e.domain == HL_DOMAIN_ERRNO && e.native == EMLINK;
         const char *left = hlc_exists(link_name(&r, have)) ? "; and the refused name exists" : "";
+        if (limit)
+            note(&r, "refused", have, native_errno(&e),
+                 "%s refuses a link at nlink %llu with %s, below the declared limit %llu", hlc.vol.name, have,
+                 hlc_describe_got(s, &e), limit);
         if (known)
             hlc_fail("link %llu (nlink %llu -> %llu) was refused with %s, below the limit %llu (%s); %s%s%s. "
                      "If %llu is this volume's limit, set HL_LINK_MAX=%llu",
@@ -272,7 +307,7 @@ HLC_CASE(link_limit, native_limit)
                      emlink ? "" : " (and a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))", have);
         /* no limit declared: a clean refusal is this volume's limit, found */
         judge_refusal(&r, have, s, &e, "per file (found by probing; libhl's table knows none)");
-        expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, "the limit found by probing");
+        expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, "the limit found by probing", NULL);
         unlink_all(&r, have);
         return;
     }
@@ -281,11 +316,13 @@ HLC_CASE(link_limit, native_limit)
         HLC_CHECK(n == have, "after %llu links with HL_OK, nlink of %s is %llu, expected %llu", have - 1,
                   hlc_path(EXISTING), n, have);
         if (r.timed_out)
-            note("no limit within %llu links in %g s (HL_LINK_SECONDS; %s: the limit is not known)", have,
-                 r.seconds, hlc.vol.name);
+            note(&r, "seconds", have, 0,
+                 "no limit within %llu links in %g s (HL_LINK_SECONDS; %s: the limit is not known)", have, r.seconds,
+                 hlc.vol.name);
         else
-            note("%s has no link limit within the budget: nlink reached HL_LINK_BUDGET=%llu in %.2f s",
-                 hlc.vol.name, budget, seconds_since(&r.t0));
+            note(&r, "budget", have, 0,
+                 "%s has no link limit within the budget: nlink reached HL_LINK_BUDGET=%llu in %.2f s", hlc.vol.name,
+                 budget, seconds_since(&r.t0));
         unlink_all(&r, have);
         return;
     }
@@ -293,7 +330,7 @@ HLC_CASE(link_limit, native_limit)
               n, limit);
     char why[160];
     snprintf(why, sizeof why, "the limit for %s, from %s", hlc.vol.name, limit_source());
-    expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, why);
+    expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, why, &r);
     unlink_all(&r, have);
 }
 
@@ -333,11 +370,12 @@ static void in_one_directory(struct run *r, unsigned long long goal_cap, const c
               hlc_path(EXISTING), n, have);
     if (have == limit) {
         /* the refusal past it is native_limit's to judge (and ntfs-3g's known divergence there) */
-        note("reached the per-file limit, %llu names (%s), %s", limit, limit_source(), what);
+        note(r, "file_limit", have, 0, "reached the per-file limit, %llu names (%s), %s", limit, limit_source(), what);
     } else if (r->timed_out) {
-        note("no limit within %llu links %s in %g s (half of HL_LINK_SECONDS)", have, what, r->seconds);
+        note(r, "seconds", have, 0, "no limit within %llu links %s in %g s (half of HL_LINK_SECONDS)", have, what,
+             r->seconds);
     } else {
-        note("no limit within %llu links %s (the case's budget)", have, what);
+        note(r, "budget", have, 0, "no limit within %llu links %s (the case's budget)", have, what);
     }
     unlink_all(r, have);
 }

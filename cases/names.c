@@ -28,7 +28,6 @@
 #include "hlc.h"
 
 #include <limits.h>
-#include <sys/statfs.h>
 
 HLC_SUITE(names);
 
@@ -176,16 +175,13 @@ HLC_CASE(names, file_as_directory_in_destination)
 
 /* ------------------------------------------------------------------ name length */
 
-/* The volume's own limit on a name's bytes; statfs and pathconf must agree. */
+/* The volume's own limit on a name's bytes (hlc_name_max); a case cannot run without it. */
 static size_t name_limit(void)
 {
-    struct statfs sf;
-    HLC_CHECK(fstatfs(hlc_dfd, &sf) == 0, "setup: statfs %s: %s", hlc_dir, strerror(errno));
-    long pc = fpathconf(hlc_dfd, _PC_NAME_MAX);
-    HLC_CHECK(sf.f_namelen > 0 && sf.f_namelen < 4096 && (pc < 0 || pc == (long)sf.f_namelen),
-              "setup: %s reports a name limit of %ld bytes (statfs f_namelen), pathconf _PC_NAME_MAX %ld", hlc_dir,
-              (long)sf.f_namelen, pc);
-    return (size_t)sf.f_namelen;
+    char why[TK_PATH_MAX + 128];
+    long max = hlc_name_max(why, sizeof why);
+    HLC_CHECK(max > 0, "setup: %s", why);
+    return (size_t)max;
 }
 
 HLC_CASE(names, name_of_255_bytes_works)

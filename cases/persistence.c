@@ -13,9 +13,9 @@
  * a descriptor on its own case directory on HL_TARGET: the unmount would fail
  * (busy), or, between two cases, succeed and let the next case create its
  * directory on the bare mount point underneath. So the case brings up a
- * volume of its own, of the same kind, with the same tool (HLC_HL_VOLUME) and
- * state directory (HL_VOLUME_DIR), works there, cycles that and takes it down
- * (also when it fails: the case's .fini). That needs HL_TARGET to be an
+ * volume of its own, of the same kind (hlc_own_volume_up), works there,
+ * cycles that and takes it down (also when it fails: the case's .fini,
+ * hlc_own_volume_fini). That needs HL_TARGET to be an
  * image-backed volume of tools/hl-volume (HLC_REQUIRE(image_volume)), whose
  * kind (hl-volume list) is the kind to make; anything else is not run, with
  * the reason.
@@ -35,101 +35,6 @@
 #include "hlc.h"
 
 HLC_SUITE(persistence);
-
-/* ------------------------------------------------------------------ our own volume */
-
-static char vol_name[96];     /* the volume we brought up; "" when none */
-static char vol_mnt[4096];    /* where it is mounted */
-static char saved_dir[4096];  /* the harness's case directory on HL_TARGET while we work on ours */
-static int saved_dfd = -1;
-
-/* Point the harness (hlc_dir, hlc_dfd) back at the case directory on HL_TARGET. */
-static void restore_case_dir(void)
-{
-    if (saved_dfd < 0)
-        return;
-    if (hlc_dfd >= 0)
-        close(hlc_dfd);
-    snprintf(hlc_dir, sizeof hlc_dir, "%s", saved_dir);
-    hlc_dfd = saved_dfd;
-    saved_dfd = -1;
-}
-
-static struct hlc_command volume_down(void)
-{
-    char *argv[] = {HLC_HL_VOLUME, "down", vol_name, NULL};
-    struct hlc_command r = hlc_command(argv);
-    if (r.status == 0)
-        vol_name[0] = '\0';
-    return r;
-}
-
-/* The case's .fini, before the harness's: take our volume down whatever happened. */
-static void persistence_fini(void)
-{
-    restore_case_dir();
-    if (!vol_name[0])
-        return;
-    struct hlc_command r = volume_down();
-    if (r.status != 0)
-        fprintf(stderr, "%s: could not take down volume %s (%s, exit %d): %s\n", hlc_case, vol_name, vol_mnt, r.status,
-                r.err);
-}
-
-/* Bring up a KIND volume and make the harness's case directory a directory on it. */
-static void own_volume_up(const char *kind)
-{
-    snprintf(vol_name, sizeof vol_name, "hlc-persistence-%ld", (long)getpid());
-    char *argv[] = {HLC_HL_VOLUME, "up", (char *)kind, "--name", vol_name, NULL};
-    struct hlc_command r = hlc_command(argv);
-    if (r.status != 0) {
-        vol_name[0] = '\0'; /* hl-volume undoes a failed up itself */
-        hlc_fail("setup: %s up %s failed (exit %d): %s", HLC_HL_VOLUME, kind, r.status, r.err);
-    }
-    r.out[strcspn(r.out, "\n")] = '\0';
-    snprintf(vol_mnt, sizeof vol_mnt, "%s", r.out);
-    snprintf(saved_dir, sizeof saved_dir, "%s", hlc_dir);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%.4000s/hlc.persistence", vol_mnt);
-    HLC_CHECK(mkdir(dir, 0755) == 0, "setup: mkdir %s: %s", dir, strerror(errno));
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    HLC_CHECK(fd >= 0, "setup: open %s: %s", dir, strerror(errno));
-    saved_dfd = hlc_dfd;
-    hlc_dfd = fd;
-    snprintf(hlc_dir, sizeof hlc_dir, "%s", dir);
-}
-
-#ifndef STATX_MNT_ID_UNIQUE
-#define STATX_MNT_ID_UNIQUE 0x00004000U /* Linux 6.8: a mount id never used again */
-#endif
-
-/* The mount the case directory is on, by an id no later mount reuses; 0 on a
- * kernel older than 6.8 (the classic mount id is reused at once: measured,
- * the remount got the same id 44). */
-static unsigned long long mount_id(void)
-{
-    struct statx sx;
-    if (statx(hlc_dfd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &sx) != 0 || !(sx.stx_mask & STATX_MNT_ID_UNIQUE))
-        return 0;
-    return (unsigned long long)sx.stx_mnt_id;
-}
-
-/* Unmount and mount again: nothing may keep the volume busy, so the case's
- * descriptor is closed first and opened again after. */
-static void cycle(void)
-{
-    unsigned long long before = mount_id();
-    close(hlc_dfd);
-    hlc_dfd = -1;
-    char *argv[] = {HLC_HL_VOLUME, "cycle", vol_mnt, NULL};
-    struct hlc_command r = hlc_command(argv);
-    HLC_CHECK(r.status == 0, "setup: %s cycle %s failed (exit %d): %s", HLC_HL_VOLUME, vol_mnt, r.status, r.err);
-    hlc_dfd = open(hlc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    HLC_CHECK(hlc_dfd >= 0, "after the remount the case directory %s cannot be opened: %s", hlc_dir, strerror(errno));
-    unsigned long long after = mount_id();
-    HLC_CHECK(!before || after != before, "setup: hl-volume cycle succeeded, but %s is still on the same mount (id %llu)",
-              hlc_dir, before);
-}
 
 /* ------------------------------------------------------------------ what is on disk */
 
@@ -188,13 +93,13 @@ static unsigned long long expected_nlink(int file)
     return n;
 }
 
-HLC_CASE(persistence, links_survive_a_remount, .fini = persistence_fini)
+HLC_CASE(persistence, links_survive_a_remount, .fini = hlc_own_volume_fini)
 {
     if (!HLC_HAS(backing_store))
         hlc_not_applicable("%s; nothing can persist", hlc_why(HLC_NEED_backing_store));
     HLC_REQUIRE(root);
     HLC_REQUIRE(image_volume);
-    own_volume_up(hlc.kind);
+    hlc_own_volume_up(hlc.kind, "persistence");
 
     hlc_mkdir("a");
     hlc_mkdir("b");
@@ -215,7 +120,7 @@ HLC_CASE(persistence, links_survive_a_remount, .fini = persistence_fini)
     tk_snap before, after;
     take(&before);
 
-    cycle();
+    hlc_own_volume_cycle();
 
     take(&after);
     char changed[TK_DIFF_MAX];
@@ -264,7 +169,5 @@ HLC_CASE(persistence, links_survive_a_remount, .fini = persistence_fini)
     HLC_CHECK(!hlc_exists(GONE), "after the remount %s exists again; it was unlinked before", hlc_path(GONE));
     HLC_CHECK(!changed[0], "after the remount %s", changed);
 
-    restore_case_dir();
-    struct hlc_command r = volume_down();
-    HLC_CHECK(r.status == 0, "cleanup: %s down %s failed (exit %d): %s", HLC_HL_VOLUME, vol_name, r.status, r.err);
+    hlc_own_volume_down();
 }

@@ -3,7 +3,11 @@
  * HL_ERR_READ_ONLY (EROFS) and changes nothing. The read-only volume is
  * HL_TARGET_RO (a read-only mount of the same kind holding hl-ro-source;
  * tools/run-cases sets it), else a read-only bind mount of a directory of the
- * case, in a mount namespace of the case's own.
+ * case, in a mount namespace of the case's own. A read-only image kind
+ * (squashfs, erofs) is its own read-only twin: HL_TARGET_RO is HL_TARGET, the
+ * readonly profile runs the cases that need no writable case directory
+ * (HLC_READ_CASE), and its image also holds the prepared lower layer
+ * (hl-lower/), whose files of several names file_on_it links from too.
  *
  * Linux's order (fs/namei.c do_linkat, measured on all seven kinds): look up
  * the existing name (ENOENT); filename_create for the new name, which looks it up
@@ -74,23 +78,33 @@ static void refused_ro(int dirfd, const char *new_name, const char *existing, un
 
 /* ------------------------------------------------------------------ cases */
 
-/* Both names on the read-only volume, relative to a descriptor on it. */
-HLC_CASE(read_only, file_on_it)
+/* Both names on the read-only volume, relative to a descriptor on it; where
+ * it holds a prepared lower layer, also from its files of two and three names
+ * (a new name beside another name, and in another directory): the link
+ * counts stay. */
+HLC_READ_CASE(read_only, file_on_it)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();
     refused_ro(rofd, "x", "hl-ro-source", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
+    if (faccessat(rofd, "hl-lower/LINKS", F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    refused_ro(rofd, "hl-lower/two_c", "hl-lower/two_b", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
+    refused_ro(rofd, "x", "hl-lower/two_a", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
+    refused_ro(rofd, "hl-lower/d/x", "hl-lower/three_a", 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
+    refused_ro(rofd, "hl-lower/three_d", "hl-lower/d/three_c", HL_FOLLOW | HL_BENEATH, HL_ERR_READ_ONLY, EROFS,
+               HLC_NEW_NAME);
 }
 
 /* The same by absolute paths from the (writable) case directory's dirfd. */
-HLC_CASE(read_only, file_on_it_absolute)
+HLC_READ_CASE(read_only, file_on_it_absolute)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();
     refused_ro(hlc_dfd, ro_path("x"), ro_path("hl-ro-source"), 0, HL_ERR_READ_ONLY, EROFS, HLC_NEW_NAME);
 }
 
-HLC_CASE(read_only, file_on_it_beneath)
+HLC_READ_CASE(read_only, file_on_it_beneath)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();
@@ -98,7 +112,7 @@ HLC_CASE(read_only, file_on_it_beneath)
 }
 
 /* HL_FOLLOW | HL_BENEATH links a pinned descriptor (AT_EMPTY_PATH or /proc). */
-HLC_CASE(read_only, file_on_it_pinned)
+HLC_READ_CASE(read_only, file_on_it_pinned)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();
@@ -127,7 +141,7 @@ HLC_CASE(read_only, out_of_it)
 /* A directory as the existing file (the read-only volume's root) with the new name on it:
  * EROFS, not IS_DIRECTORY/EPERM, because filename_create refuses write access
  * before vfs_link looks at what the existing file is. */
-HLC_CASE(read_only, directory_on_it)
+HLC_READ_CASE(read_only, directory_on_it)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();
@@ -135,7 +149,7 @@ HLC_CASE(read_only, directory_on_it)
 }
 
 /* The new name exists: filename_create reports EEXIST before EROFS. */
-HLC_CASE(read_only, existing_name_on_it)
+HLC_READ_CASE(read_only, existing_name_on_it)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();
@@ -143,7 +157,7 @@ HLC_CASE(read_only, existing_name_on_it)
 }
 
 /* The existing file is missing: it is looked up first, ENOENT before EROFS. */
-HLC_CASE(read_only, missing_source_on_it)
+HLC_READ_CASE(read_only, missing_source_on_it)
 {
     HLC_REQUIRE(read_only_volume);
     ro_setup();

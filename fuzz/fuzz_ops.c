@@ -25,7 +25,9 @@
  * the end of a run every file's content and every directory's listing are
  * compared, descriptors closed, and the model's names removed, which must
  * leave the sandbox empty. A divergence prints the whole operation sequence
- * with what was expected and seen (ops/trace.c), wipes the sandbox and traps.
+ * with what was expected and seen and its signature (ops/trace.c), wipes the
+ * sandbox and traps; with HL_FUZZ_OPS_SH=FILE it also writes the sequence as a
+ * POSIX sh reproducer (tools/fuzz-repro; campaigns: tools/fuzz-run --kind).
  *
  * Where: the sandbox is a fresh directory in $HL_TARGET (HL_FUZZ_TARGET is a
  * deprecated alias; default /tmp), one per process. Pointed at a test volume
@@ -108,6 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     model_reset(&fo.m);
     fo.nsteps = 0;
     fo.sig_hint = NULL;
+    fo.input = data;
+    fo.input_size = size;
     size_t n = size / OP_BYTES > MAX_OPS ? MAX_OPS : size / OP_BYTES;
     for (size_t k = 0; k < n; k++) {
         op_decode(data + OP_BYTES * k, &fo.trace[k].op);

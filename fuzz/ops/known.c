@@ -8,8 +8,12 @@
 
 #include <testkit.h>
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char family[] = "fuzz_ops/";
 static tk_known *known;
@@ -39,7 +43,33 @@ void known_load(const char *path)
     }
 }
 
-int known_tolerated(const char *sig)
+/* $HL_FUZZ_OPS_SAVE_KNOWN: the input up to the step that showed a known
+ * divergence is saved as DIR/<signature> (the smallest kept), so a campaign,
+ * which goes past known divergences, can still make each one a reproducer. */
+static void save_input(const char *sig)
+{
+    const char *dir = getenv("HL_FUZZ_OPS_SAVE_KNOWN");
+    if (!dir || !*dir || !fo.input)
+        return;
+    size_t n = fo.cur_step >= 0 ? (size_t)(fo.cur_step + 1) * OP_BYTES : fo.input_size;
+    if (n > fo.input_size)
+        n = fo.input_size;
+    char path[TK_PATH_MAX], tmp[TK_PATH_MAX + SIG_MAX + 16];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, sig);
+    if (stat(path, &st) == 0 && (size_t)st.st_size <= n)
+        return;
+    snprintf(tmp, sizeof tmp, "%s/.%s.%d", dir, sig, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    int ok = write(fd, fo.input, n) == (ssize_t)n;
+    close(fd);
+    if (!ok || rename(tmp, path) != 0)
+        unlink(tmp);
+}
+
+static int tolerated(const char *sig, int save)
 {
     if (strict || !known)
         return 0;
@@ -48,11 +78,16 @@ int known_tolerated(const char *sig)
     const tk_known_entry *e = tk_known_hit(known, name);
     if (!e)
         return 0;
+    if (save && e->hits <= 8) /* the first few: a shorter input may come */
+        save_input(sig);
     if (e->hits == 1)
         fprintf(stderr, "fuzz_ops: tolerated known divergence %s (%s:%zu): %s\n", name, known->file, e->line,
                 e->reason);
     return 1;
 }
+
+int known_tolerated(const char *sig) { return tolerated(sig, 1); }
+int known_tolerated_not_run(const char *sig) { return tolerated(sig, 0); }
 
 const char *known_file(void) { return known ? known->file : NULL; }
 size_t known_count(void) { return nours; }

@@ -149,6 +149,9 @@ void known_load(const char *file); /* NULL: none; exits if the file cannot be re
 /* 1 if sig is a known divergence and HL_STRICT is off: counted, and noted
  * on stderr the first time. */
 int known_tolerated(const char *sig);
+/* The same for a divergence tolerated by not running the step (the driver
+ * would hang or lose data): its input is never saved for a reproducer. */
+int known_tolerated_not_run(const char *sig);
 const char *known_file(void);
 size_t known_count(void);
 void known_summary(void); /* at exit: each tolerated divergence and how often */
@@ -233,6 +236,26 @@ void check_end_of_run(void);
 
 /* ------------------------------------------------------------------ trace and report (trace.c) */
 
+/* The check that failed, set by a check just before it calls diverge: it names
+ * the divergence's signature and ends its shell reproducer. RC_NONE: a check
+ * with no shell form of its own; the reproducer then checks every name. */
+enum rc_kind {
+    RC_NONE, RC_STATUS, RC_NLINK, RC_SIZE, RC_TYPE, RC_EXISTS, RC_MISSING, RC_ONE_INO, RC_TWO_INO, RC_CONTENT,
+    RC_LISTING, RC_DIR_NLINK
+};
+struct repro_check {
+    enum rc_kind kind;
+    const char *check;        /* its name in a signature: "nlink" */
+    char path[64], path2[64]; /* the names looked at; "" with slot >= 0: that slot's descriptor */
+    int slot, slot2;
+    long lo, hi;              /* nlink, size, directory nlink: the range expected */
+    int ino;                  /* RC_CONTENT: the model inode; RC_LISTING: the directory */
+    int uncached;             /* RC_CONTENT: read again without the page cache */
+    int want_dir;             /* RC_TYPE, RC_EXISTS: a directory expected */
+};
+/* Start fo.rc for a check of kind on path (or slot, path NULL); returns it to fill in. */
+struct repro_check *repro_check(enum rc_kind kind, const char *check, const char *path, int slot);
+
 const char *errname(int e);
 const char *code_name(int hl, int code);
 void expect_str(const struct expect *e, char *buf, size_t cap);
@@ -255,6 +278,9 @@ struct fuzz_ops {
     int tfd;        /* a descriptor open for the moment (create, write, a content check) */
     char hl_msg[HL_MESSAGE_MAX]; /* libhl's message of this step's call */
     const char *sig_hint;        /* the divergence being reported as a known-divergence signature */
+    struct repro_check rc;       /* the check that failed (repro_check) */
+    const uint8_t *input;        /* the run's input (known.c saves it where a known divergence shows) */
+    size_t input_size;
     unsigned char cbuf[MAX_CONTENT + 1], rbuf[MAX_CONTENT + 2];
 };
 extern struct fuzz_ops fo;

@@ -16,7 +16,10 @@ int tk_private_mounts(const char *dir, int dirfd)
         return EPERM;
     if (unshare(CLONE_NEWNS) != 0)
         return errno;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    /* slave, not private: our mounts stay ours, but an unmount outside (a
+     * volume another test takes down) reaches this namespace too, so it does
+     * not pin that volume's loop device for as long as the test runs */
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
         return errno;
     if (!dir || dirfd < 0)
         return 0;

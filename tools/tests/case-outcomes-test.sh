@@ -8,6 +8,13 @@
 #             no_links cases fail), one of them listed as a known divergence
 #             (xfail), persistence not run (skip); the outcomes must agree with
 #             the counts in Criterion's JSON report of the same run
+#   limits    --limits on the NOTE lines in limits/*.err (hand-made, and
+#             recorded from real runs: btrfs made with -O ^extref, ext4,
+#             tmpfs, fuse-overlayfs, tmpfs with a tiny HL_LINK_SECONDS) gives
+#             the link-limit table cells in limits.expected
+#   limits-live HL-CASES  the NOTE lines of link_limit's cases, run now on a
+#             directory with a declared limit they disprove and with a small
+#             budget, give the cells that say so (the NOTE tail and the parser agree)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 co=$here/../case-outcomes
@@ -50,6 +57,33 @@ real)
   grep -q '^persistence::links_survive_a_remount	skip	' "$work/got" ||
     fail "the case that cannot run is not a skip: $(grep '^persistence::' "$work/got")"
   echo "ok: $(n pass) pass, $(n FAIL) FAIL, $(n xfail) xfail, $(n skip) skip, as Criterion's JSON counts them"
+  ;;
+limits)
+  while IFS=$'\t' read -r file want; do
+    got=$("$co" --limits "$here/limits/$file" | tr '\t' '|') || fail "exit $? on $file"
+    [ "$got" = "$(printf '%s' "$want" | tr '\t' '|')" ] || fail "$file: got '$got', expected '${want//$'\t'/|}'"
+  done <"$here/limits.expected"
+  [ "$(find "$here/limits" -name '*.err' | wc -l)" = "$(wc -l <"$here/limits.expected")" ] ||
+    fail "limits/*.err and limits.expected do not list the same files"
+  "$co" --limits "$work/missing" 2>/dev/null; [ $? = 2 ] || fail "a missing file is not exit 2"
+  echo "ok: $(wc -l <"$here/limits.expected") recorded runs give their table rows"
+  ;;
+limits-live)
+  cases=$(realpath -- "${2:?HL-CASES}")
+  mkdir "$work/target"
+  run() { # EXPECTED-ROW ENV...: the cells from a run of the three probing cases
+    local want=$1 got
+    shift
+    (cd "$work" && env -u HL_STRICT -u HL_KNOWN -u HL_LINK_MAX -u HL_LINK_BUDGET HL_TARGET="$work/target" "$@" \
+      "$cases" --filter 'link_limit/@(native_limit|one_directory|long_names)' >"$work/out" 2>"$work/err")
+    got=$("$co" --limits "$work/err" | tr '\t' '|')
+    [ "$got" = "$want" ] || fail "with $*: got '$got', expected '$want'; $(grep NOTE "$work/err")"
+  }
+  # a declared limit the volume does not keep: native_limit fails, the row says why
+  run "40 declared, but link 41 succeeded|40 (the per-file limit)|40 (the per-file limit)|none" HL_LINK_MAX=40
+  run "not reached (budget 100 links / 60 s)|not reached (budget 100 links / 30 s)|not reached (budget 100 links / 30 s)|none" \
+    HL_LINK_BUDGET=100 HL_LINK_SECONDS=60
+  echo "ok: a disproved declared limit and a budget give their table rows"
   ;;
 *) fail "unknown mode" ;;
 esac

@@ -68,7 +68,11 @@ roundtrip)
   magic=$(stat -f -c %t "$mnt") want=${KROW[magic]}
   [ $((0x$magic)) -eq $((want)) ] || fail "statfs type 0x$magic, not $want"
   [ "$(findmnt -rn -o FSTYPE -M "$mnt")" = "${KROW[mount]}" ] || fail "mount type $(findmnt -rn -o FSTYPE -M "$mnt")"
-  if [ -z "${KROW[mbr]}" ]; then
+  if kind_trait "$kind" readonly >/dev/null; then # an image file, read-only on a loop device
+    [ "$(blkid -p -o value -s TYPE "$img")" = "${KROW[blkid]}" ] || fail "$img is not a ${KROW[blkid]} image"
+    loop=$(losetup -n -O NAME,RO -j "$img") || fail "no loop device backs $img"
+    [ "$(awk '{ print $2 }' <<<"$loop")" = 1 ] || fail "the loop device of $img is not read-only: $loop"
+  elif [ -z "${KROW[mbr]}" ]; then
     [ "$img" = - ] || fail "$kind has an image: $img"
     img=
   else
@@ -106,19 +110,35 @@ roundtrip)
       fail "$low/two_a and two_b are not one file: $(stat -c '%n %i %h' "$low/two_a" "$low/two_b")"
     [ "$(cat "$mnt/hl-lower/two_b")" = two ] || fail "hl-lower/two_b does not read 'two' through the mount"
   fi
-  echo "hello" >"$mnt/file" || fail "cannot write a file"
-  [ "$(cat "$mnt/file")" = hello ] || fail "cannot read the file back"
+  if kind_trait "$kind" readonly >/dev/null; then
+    # its prepared lower layer is in the image: one file of two names through the mount; nothing can be written
+    grep -qx 'two_a two_b' "$mnt/hl-lower/LINKS" || fail "no prepared lower layer: $mnt/hl-lower/LINKS lacks 'two_a two_b'"
+    [ "$(stat -c '%i %h' "$mnt/hl-lower/two_a")" = "$(stat -c '%i %h' "$mnt/hl-lower/two_b")" ] ||
+      fail "two_a and two_b are not one file: $(stat -c '%n %i %h' "$mnt/hl-lower/two_a" "$mnt/hl-lower/two_b")"
+    [ -f "$mnt/hl-ro-source" ] || fail "no hl-ro-source in the image"
+    err=$( (echo hello >"$mnt/file") 2>&1) && fail "a file was written on $mnt"
+    case $err in *"Read-only file system"*) ;; *) fail "writing a file: expected EROFS, got: $err" ;; esac
+    "$HLV" cycle "rt-$kind" || fail "cycle exited $?"
+    [ "$(cat "$mnt/hl-lower/two_b")" = two ] || fail "hl-lower/two_b does not read 'two' after a cycle"
+  else
+    echo "hello" >"$mnt/file" || fail "cannot write a file"
+    [ "$(cat "$mnt/file")" = hello ] || fail "cannot read the file back"
+  fi
   # hl-volume down by NAME for kernel image kinds, by DIR for the others: both forms
   if [ -n "${KROW[mbr]}" ] && [ -z "${KROW[driver]}" ]; then target=rt-$kind; else target=$mnt; fi
   "$HLV" down "$target" || fail "down $target exited $?"
   assert_gone "rt-$kind" "$mnt" "$img"
   [ -z "${base:-}" ] || ! findmnt -rn -M "$base" >/dev/null || fail "$base (its layers) is still mounted"
-  echo "ok: $kind up, ${KROW[mount]}, holds a file, down with nothing left"
+  echo "ok: $kind up, ${KROW[mount]}, $(kind_trait "$kind" readonly >/dev/null && echo "read-only, cycled" || echo "holds a file"), down with nothing left"
   ;;
 readonly)
   mnt=$("$HLV" up "$kind" --ro --name "ro-$kind") || fail "up --ro exited $?"
   findmnt -rn -o OPTIONS -M "$mnt" | grep -q '^ro' || fail "not mounted read-only: $(findmnt -rn -o OPTIONS -M "$mnt")"
   [ -f "$mnt/hl-ro-source" ] || fail "no hl-ro-source on the read-only volume"
+  if kind_trait "$kind" readonly >/dev/null; then # its own read-only twin: the same volume as a plain up
+    grep -qx 'two_a two_b' "$mnt/hl-lower/LINKS" || fail "up --ro of a readonly kind has no prepared lower layer"
+    [ "$("$HLV" list | awk -v n="ro-$kind" '$1 == n' | wc -l)" -eq 1 ] || fail "list does not show one ro-$kind"
+  fi
   err=$(ln "$mnt/hl-ro-source" "$mnt/x" 2>&1) && fail "a link was created on a read-only volume"
   case $err in *"Read-only file system"*) ;; *) fail "expected EROFS, got: $err" ;; esac
   img=$("$HLV" list | awk -v n="ro-$kind" '$1 == n { print $5 }')
@@ -131,6 +151,8 @@ killed-up)
   # kill -9 the whole up of KIND (default ntfs) at several moments; down-all must leave nothing
   delays="0.05 0.15 0.25 0.35 0.5 0.8"
   [ -z "$kind" ] || delays="0.1 0.5 1.5 3 5 8" # a stacked kind's up goes on longer (a second VHD, sshd)
+  img=$HL_VOLUME_DIR/killed/disk.vhd
+  [ -z "$kind" ] || ! kind_trait "$kind" readonly >/dev/null || img=$HL_VOLUME_DIR/killed/image.$kind
   for delay in $delays; do
     setsid "$HLV" up "${kind:-ntfs}" --name killed >/dev/null 2>&1 &
     pid=$!
@@ -138,7 +160,7 @@ killed-up)
     kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     "$HLV" down-all >/dev/null 2>&1 || fail "down-all after a kill at ${delay}s exited $?"
-    assert_gone killed "$HL_VOLUME_DIR/killed/mnt" "$HL_VOLUME_DIR/killed/disk.vhd"
+    assert_gone killed "$HL_VOLUME_DIR/killed/mnt" "$img"
     ! findmnt -rn -M "$HL_VOLUME_DIR/killed/base" >/dev/null || fail "its layers are still mounted after a kill at ${delay}s"
   done
   echo "ok: up${kind:+ $kind} killed at $(wc -w <<<"$delays") moments, down-all left nothing"
@@ -160,7 +182,7 @@ bad-args)
     out=$("$HLV" "$@" 2>&1)
     rc=$?
     [ $rc -eq "$want" ] || fail "hl-volume $*: expected exit $want, got $rc: $out"
-    printf '%s' "$out" | grep -qi -- "$says" || fail "hl-volume $*: message does not say '$says': $out"
+    grep -qi -- "$says" <<<"$out" || fail "hl-volume $*: message does not say '$says': $out"
   }
   expect_exit 2 "no command"
   expect_exit 2 "unknown command" frobnicate
@@ -168,6 +190,7 @@ bad-args)
   expect_exit 2 "unknown KIND" up vfat
   expect_exit 2 "not a number" up ext4 --size abc
   expect_exit 2 "needs at least" up xfs --size 20
+  expect_exit 2 "size of what it holds" up squashfs --size 20
   expect_exit 2 "not a name" up ext4 --name ../x
   expect_exit 2 "unknown argument" up ext4 --bogus
   expect_exit 2 "needs a number" up ext4 --size
@@ -179,7 +202,7 @@ bad-args)
     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HLV" up ext4 2>&1)
     rc=$?
     [ $rc -eq 3 ] || fail "up as an unprivileged user: expected exit 3, got $rc: $out"
-    printf '%s' "$out" | grep -q root || fail "the reason does not say root: $out"
+    grep -q root <<<"$out" || fail "the reason does not say root: $out"
   fi
   [ -z "$("$HLV" list)" ] || fail "bad arguments left volumes: $("$HLV" list)"
   echo "ok: bad arguments exit 2 with a message, missing privilege exits 3"
@@ -202,11 +225,20 @@ table)
     [[ $k =~ ^[a-z0-9-]+$ ]] || fail "kind '$k' is not [a-z0-9-]"
     case $seen in *" $k "*) fail "$k has two rows" ;; esac
     seen+="$k "
-    case ${KROW[profile]} in posix | ntfs | fat) ;; *) fail "$k: profile '${KROW[profile]}' is not posix, ntfs or fat" ;; esac
+    case ${KROW[profile]} in posix | ntfs | fat | readonly) ;; *) fail "$k: profile '${KROW[profile]}' is not posix, ntfs, fat or readonly" ;; esac
     if [ -z "${KROW[fs]}" ] || [ -z "${KROW[mount]}" ]; then fail "$k: no filesystem name or mount type"; fi
     [[ ${KROW[magic]} =~ ^0x[0-9a-f]+$ ]] || fail "$k: magic '${KROW[magic]}' is not 0x and lower-case hex digits"
-    [[ ${KROW[size]} =~ ^[1-9][0-9]*$ ]] || fail "$k: size '${KROW[size]}' is not a number of MiB"
-    if [ -n "${KROW[mbr]}" ]; then
+    if kind_trait "$k" readonly >/dev/null; then
+      # an image built from a tree, at its own size, on a loop device: no partition
+      [ -z "${KROW[mbr]}${KROW[size]}" ] || fail "$k: a readonly kind has no MBR type and no size"
+      [ -n "${KROW[blkid]}" ] || fail "$k: a readonly kind needs a blkid type"
+      for w in '{tree}' '{image}'; do
+        case " ${KROW[mkfs]} " in *" $w "*) ;; *) fail "$k: its mkfs command lacks $w" ;; esac
+      done
+      [ "${KROW[profile]}" = readonly ] || fail "$k: a readonly kind runs the readonly profile"
+    elif ! [[ ${KROW[size]} =~ ^[1-9][0-9]*$ ]]; then
+      fail "$k: size '${KROW[size]}' is not a number of MiB"
+    elif [ -n "${KROW[mbr]}" ]; then
       [[ ${KROW[mbr]} =~ ^[0-9a-f]{1,2}$ ]] || fail "$k: MBR type '${KROW[mbr]}' is not one or two hex digits"
       if [ -z "${KROW[mkfs]}" ] || [ -z "${KROW[blkid]}" ]; then fail "$k: an image kind needs a mkfs command and a blkid type"; fi
     else

@@ -5,6 +5,7 @@
 # the open file reports nlink 1 and can be linked back through /proc/PID/fd.
 # The same when every name of a file with two is removed.
 # Cases: lifecycle/open_file_without_a_name_cannot_be_linked
+#   lifecycle/open_file_whose_names_are_gone_blames_no_new_name
 # Run in an empty directory; exits 1 when the divergence shows, 0 when not.
 printf x >a
 exec 3<a

@@ -3,8 +3,7 @@
 # after a write through two_a (a lower file with a second name, two_b), the
 # upper layer holds two_a alone (nlink 1), so after a remount two_b shows the
 # lower copy again.
-# Cases: none listed yet: the case layers/copy_up_survives_a_remount (in
-#   branch fuzzkinds, not merged here yet) shows it.
+# Cases: layers/copy_up_survives_a_remount
 # Needs two_a and two_b, two names of one file made in the lower layer before
 # the mount: tools/hl-volume up fuse-overlayfs makes them in hl-lower/. Run it
 # there: the first run writes and exits 3; remount (tools/hl-volume cycle

@@ -6,7 +6,7 @@
 # "Index"; index=on keeps the link). The same for a chmod, a setxattr or a new
 # link through one name.
 # Cases: layers/copy_up_write layers/copy_up_chmod layers/copy_up_xattr
-#   layers/new_link_counts_lower_names
+#   layers/new_link_counts_lower_names layers/copy_up_survives_a_remount
 # Needs two_a and two_b, two names of one file made in the lower layer before
 # the mount: tools/hl-volume up overlay makes them in hl-lower/copy_up_write/; run
 # it there. Anywhere else it makes them itself (as a plain filesystem would).

@@ -2,7 +2,7 @@
 # unionfs: a change through one name of a file whose two names are in the lower
 # layer breaks the link: that name becomes a new file with nlink 1, the other
 # name keeps the old data. unionfs-fuse (cow) copies up only the name a change goes through.
-# Cases: layers/copy_up_chmod layers/copy_up_write
+# Cases: layers/copy_up_chmod layers/copy_up_write layers/copy_up_survives_a_remount
 # Needs two_a and two_b, two names of one file made in the lower layer before
 # the mount: tools/hl-volume up unionfs makes them in hl-lower/copy_up_write/; run
 # it there. Anywhere else it makes them itself (as a plain filesystem would).
