@@ -29,8 +29,6 @@
 #   rename/across_directories_keeps_count_and_ino
 #   rename/between_names_while_open rename/noreplace_and_exchange_between_names
 #   rename/over_unrelated_file_drops_its_count
-#   fuzz_ops/any.write_through_other_name.content
-#   fuzz_ops/any.write_through_other_name.content_uncached
 # Run in an empty directory; exits 1 when the divergence shows, 0 when not.
 # Up to 3 tries (a1 b1, a2 b2, a3 b3): on a loaded machine the stat may start
 # more than a second after ln.
