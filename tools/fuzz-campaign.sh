@@ -36,7 +36,7 @@ campaign() {
   mkdir -p "$res/crashes" "$res/repro" || exit 2
   res=$(realpath "$res")
   local own_state=''
-  [ -n "${HL_VOLUME_DIR:-}" ] || own_state=/tmp/hl-volume-tests/fuzz-$kind
+  [ -n "${HL_VOLUME_DIR:-}" ] || own_state=/tmp/hl-volume-tests/fuzz-$kind-$$
   export HL_VOLUME_DIR=${HL_VOLUME_DIR:-$own_state}
   name=fuzz-$kind-$$
   fpid=''
