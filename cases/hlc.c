@@ -734,8 +734,33 @@ static const char *context(char *buf, size_t size, const hlc_call *c)
     return buf;
 }
 
+/* One stderr line per judged call, what happened in the report's words,
+ * whatever the judge decides: "OUTCOME family/case: linked", "... refused:
+ * TOO_MANY_LINKS at 65000 (EMLINK)" (tools/case-outcomes reads them). */
+static void outcome_line(const hlc_call *c)
+{
+    if (c->status == HL_OK) {
+        fprintf(stderr, "OUTCOME %s: linked\n", hlc_case);
+        return;
+    }
+    const char *s = hl_status_name(c->status);
+    if (strncmp(s, "HL_ERR_", 7) == 0)
+        s += 7;
+    char at[48] = "", native[64];
+    if (c->status == HL_ERR_TOO_MANY_LINKS && !c->existing_errno)
+        snprintf(at, sizeof at, " at %llu", (unsigned long long)c->existing_before.st_nlink);
+    if (c->err.domain == HL_DOMAIN_ERRNO)
+        snprintf(native, sizeof native, "%s", hl_errno_name((int)c->err.native));
+    else if (c->err.domain == HL_DOMAIN_NONE)
+        snprintf(native, sizeof native, "libhl's own decision");
+    else
+        snprintf(native, sizeof native, "native %ld", c->err.native);
+    fprintf(stderr, "OUTCOME %s: refused: %s%s (%s)\n", hlc_case, s, at, native);
+}
+
 void hlc_expect_refused(const hlc_call *c, hl_status want, int want_errno, hl_which which)
 {
+    outcome_line(c);
     int errno_ok = want_errno == HLC_ANY_ERRNO ||
                    (want_errno == HLC_NO_ERRNO ? c->err.domain == HL_DOMAIN_NONE && c->err.native == 0
                                                : c->err.domain == HL_DOMAIN_ERRNO && c->err.native == want_errno);
@@ -764,6 +789,7 @@ int hlc_expect_linked(const hlc_call *c)
         hlc_expect_refused(c, HL_ERR_NOT_SUPPORTED, HLC_ANY_ERRNO, HLC_ANY_NAME);
         return 0;
     }
+    outcome_line(c);
     char s[256], ctx[TK_MSG_MAX + 512];
     seen(s, sizeof s, c);
     context(ctx, sizeof ctx, c);
