@@ -907,6 +907,12 @@ struct hlc_command hlc_command(char *const argv[])
 
 void hlc_progress(const char *what, unsigned long long done, unsigned long long total)
 {
+    /* HL_PROGRESS=lines: whole lines for a reader of the stderr file (tools/hlcheck's progress) */
+    const char *lines = getenv("HL_PROGRESS");
+    if (lines && strcmp(lines, "lines") == 0) {
+        fprintf(stderr, "PROGRESS %s: %llu/%llu\n", what, done, total);
+        return;
+    }
     if (!isatty(STDERR_FILENO))
         return;
     if (total)
