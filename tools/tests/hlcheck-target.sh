@@ -33,9 +33,8 @@ need_root() {
   [ "${HL_STRICT:-0}" = 0 ] || fail "needs root, and HL_STRICT=1 makes that a failure"
   echo "SKIP: needs root"; exit 77
 }
-up() { # KIND: its mount point
-  vol=hlcheck-$1
-  "$hlv" up "$1" --name "$vol" || fail "hl-volume up $1 failed"
+up() { # KIND: its mount point (set vol=hlcheck-KIND first: this runs in $(...))
+  "$hlv" up "$1" --name "hlcheck-$1" || fail "hl-volume up $1 failed"
 }
 # the directories hlcheck made inside DIR must be gone
 only_ours() { # DIR BEFORE-LISTING
@@ -45,6 +44,7 @@ only_ours() { # DIR BEFORE-LISTING
 case $mode in
 tmpfs)
   need_root
+  vol="hlcheck-tmpfs"
   mnt=$(up tmpfs)
   before=$(ls -A "$mnt")
   other=$(mktemp -d /tmp/hlcheck-target2.XXXXXX)
@@ -66,6 +66,7 @@ tmpfs)
   ;;
 fat-posix)
   need_root
+  vol="hlcheck-fat"
   mnt=$(up fat)
   before=$(ls -A "$mnt")
   "$hlcheck" --target "$mnt" --profile posix >"$work/out" 2>"$work/err"
