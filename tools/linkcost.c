@@ -3,7 +3,8 @@
  * file's link count grows. One file in a fresh directory under DIR is linked
  * over and over through hl_create_at; after each bucket of links one TSV line
  * `<link count>\t<microseconds per link>` (the link count the file has after
- * the bucket's last link, the mean cost of the bucket's links). Buckets are
+ * the bucket's last link, the median cost of the bucket's links: one stall
+ * of a shared machine does not move it). Buckets are
  * 16 links wide up to 256, then 1/16 of the link count (evenly spaced on a
  * log axis). Stops at N links (default 2000), after S seconds (default 60) or
  * at the first refusal, said on a # line with its status and errno; then
@@ -65,6 +66,19 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 static long bucket_end(long start)
 {
     return start < 256 ? start + 16 : start + start / 16;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of the N > 0 times in T, in microseconds (sorts T). */
+static double median_us(double *t, long n)
+{
+    qsort(t, (size_t)n, sizeof *t, by_value);
+    return (n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2) * 1e6;
 }
 
 /* Remove the names l1..lLAST, the file and the directory; 0 when all are gone. */
@@ -152,11 +166,19 @@ int main(int argc, char **argv)
     const char *fs = hl_volume_probe(dir, &vol) == HL_OK ? vol.name : "unknown";
     printf("# hl-linkcost %s (%s): one file linked with hl_create_at, up to %ld links or %ld s\n", base, fs, max,
            seconds);
+    printf("# median microseconds of the links in each bucket, by the link count after its last\n");
     printf("# nlink\tus_per_link\n");
 
     char name[32];
     long nlink = 1, start = 1, end = bucket_end(1);
-    double t_start = now(), in_links = 0;
+    double t_start = now();
+    /* the times of the bucket's links; the widest bucket is the last, near --max */
+    double *times = malloc(sizeof *times * (size_t)(bucket_end(max) - max + 1));
+    if (!times) {
+        fprintf(stderr, "hl-linkcost: out of memory\n");
+        clean_up(dfd, dir, 0);
+        return 1;
+    }
     const char *why = NULL;
     hl_error err;
     char refusal[HL_MESSAGE_MAX + 256];
@@ -178,13 +200,12 @@ int main(int argc, char **argv)
             why = "refused";
             break;
         }
-        in_links += t1 - t0;
+        times[nlink - start] = t1 - t0;
         nlink++;
         if (nlink >= end || nlink > max || t1 - t_start >= (double)seconds) {
-            printf("%ld\t%.2f\n", nlink, in_links / (double)(nlink - start) * 1e6);
+            printf("%ld\t%.2f\n", nlink, median_us(times, nlink - start));
             start = nlink;
             end = bucket_end(nlink);
-            in_links = 0;
             if (fflush(stdout) != 0) {
                 why = "output";
                 break;
@@ -199,11 +220,12 @@ int main(int argc, char **argv)
         }
     }
     if (nlink > start && (strcmp(why, "signal") == 0 || strcmp(why, "refused") == 0))
-        printf("%ld\t%.2f\n", nlink, in_links / (double)(nlink - start) * 1e6);
+        printf("%ld\t%.2f\n", nlink, median_us(times, nlink - start));
     if (strcmp(why, "refused") == 0)
         fputs(refusal, stdout);
     if (stop_signal)
         printf("# stopped: %s at link count %ld; removing what was made\n", strsignal(stop_signal), nlink);
+    free(times);
     int rc = clean_up(dfd, dir, nlink - 1);
     if (stop_signal)
         return 128 + stop_signal;
