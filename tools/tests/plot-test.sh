@@ -14,8 +14,8 @@ base=/dev/shm
 [ "$(stat -f -c %T "$base" 2>/dev/null)" = tmpfs ] || { echo "SKIP: $base is not a tmpfs here"; exit 77; }
 work=$(mktemp -d "$base/hl-plot-test.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# shellcheck source-path=SCRIPTDIR source=check.sh
+. "$tools/tests/check.sh"
 
 mkdir "$work/vol"
 "$linkcost" "$work/vol" --max 600 --seconds 30 >"$work/tmpfs.tsv" || fail "hl-linkcost exit $?"
@@ -50,16 +50,7 @@ for want in 'time (seconds)' 'Conformance suite time' '>ext4<' '>48.25<'; do
   grep -qF -- "$want" "$svg" || fail "plot-suite-time's SVG has no '$want'"
 done
 
-for args in "$work/x.svg" "$work/x.png a=1" "$work/x.svg a" "$work/x.svg =1" "$work/x.svg a=$work/none.tsv"; do
-  # shellcheck disable=SC2086 # the words are the arguments
-  "$tools/plot-linkcost" $args 2>/dev/null
-  [ $? -eq 2 ] || fail "plot-linkcost $args: not exit 2"
-done
-for args in "$work/x.svg a=1s" "$work/x.svg a=-1" "$work/x.svg"; do
-  # shellcheck disable=SC2086
-  "$tools/plot-suite-time" $args 2>/dev/null
-  [ $? -eq 2 ] || fail "plot-suite-time $args: not exit 2"
-done
+refuses "$tools/plot-linkcost" "$work/x.svg" "$work/x.png a=1" "$work/x.svg a" "$work/x.svg =1" "$work/x.svg a=$work/none.tsv"
+refuses "$tools/plot-suite-time" "$work/x.svg a=1s" "$work/x.svg a=-1" "$work/x.svg"
 [ ! -e "$work/x.svg" ] || fail "a refused call wrote its SVG"
-[ $fails -eq 0 ] && echo "PASS: hl-linkcost, plot-linkcost and plot-suite-time"
-exit $((fails > 0))
+finish "hl-linkcost, plot-linkcost and plot-suite-time"
