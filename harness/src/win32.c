@@ -349,6 +349,12 @@ hl_status hl__backend_create(int dirfd, const char *new_name, const char *existi
     const wchar_t *link_to = wold;
     if ((flags & HL_FOLLOW) || max_links) {
         HANDLE h = open_existing(wold, (flags & HL_FOLLOW) != 0);
+        if (h == INVALID_HANDLE_VALUE && (flags & HL_FOLLOW)) {
+            /* a dangling symlink is not linked itself when it is to be followed */
+            DWORD code = GetLastError();
+            return hl__fail(err, hl_status_from_win32(code), HL_DOMAIN_WIN32, (long)code, HL_PATH_SOURCE,
+                            "CreateFileW (HL_FOLLOW)", existing);
+        }
         if (h != INVALID_HANDLE_VALUE) {
             BY_HANDLE_FILE_INFORMATION fi;
             int have = GetFileInformationByHandle(h, &fi);
@@ -366,7 +372,7 @@ hl_status hl__backend_create(int dirfd, const char *new_name, const char *existi
             }
             CloseHandle(h);
         }
-        /* when it cannot be opened, CreateHardLinkW gives the reason */
+        /* max_links alone: when it cannot be opened, CreateHardLinkW gives the reason */
     }
     if (CreateHardLinkW(wnew, link_to, NULL))
         return HL_OK;
@@ -388,14 +394,27 @@ hl_status hl__backend_probe(const char *path, hl_volume *out)
     hl_status s = wide_path(path, NULL, w, HL_PATH_NEITHER, 0, NULL);
     if (s != HL_OK)
         return s;
-    if (!exists(w, NULL) || !volume_info(w, root, WPATH_MAX, &flags, fs, 64, &serial, &maxcomp))
+    if (!exists(w, NULL) || !GetVolumePathNameW(w, root, WPATH_MAX))
         return hl_status_from_win32(GetLastError());
-    utf16_to_utf8(fs, out->fstype, sizeof out->fstype);
-    memcpy(out->name, out->fstype, sizeof out->name);
-    lower_ascii(out->name);
     utf16_to_utf8(root, out->mount_point, sizeof out->mount_point);
     if (GetVolumeNameForVolumeMountPointW(root, guid, 64))
         utf16_to_utf8(guid, out->source, sizeof out->source);
+    if (!GetVolumeInformationW(root, NULL, 0, &serial, &maxcomp, &flags, fs, 64)) {
+        /* Wine answers ERROR_INVALID_FUNCTION for a drive on a loop device or
+         * ntfs-3g: say what is known (the serial, from the path) and no more */
+        HANDLE h = open_existing(w, 1);
+        BY_HANDLE_FILE_INFORMATION fi;
+        if (h != INVALID_HANDLE_VALUE && GetFileInformationByHandle(h, &fi))
+            out->device = fi.dwVolumeSerialNumber;
+        if (h != INVALID_HANDLE_VALUE)
+            CloseHandle(h);
+        strcpy(out->name, "unknown");
+        out->hardlinks = -1;
+        return HL_OK;
+    }
+    utf16_to_utf8(fs, out->fstype, sizeof out->fstype);
+    memcpy(out->name, out->fstype, sizeof out->name);
+    lower_ascii(out->name);
     out->device = serial;
     out->read_only = (flags & FILE_READ_ONLY_VOLUME) != 0;
     const struct hl_fs_info *fi = hl__fs_lookup(out->name);
