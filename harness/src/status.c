@@ -93,8 +93,10 @@ const struct hl_refinement hl__refinements[] = {
     {HL_DOMAIN_ERRNO, EXDEV, HL_ERR_ESCAPE},
     /* ENOTDIR: dirfd is not a directory. */
     {HL_DOMAIN_ERRNO, ENOTDIR, HL_ERR_INVALID_ARGUMENT},
-    /* Windows: ERROR_ACCESS_DENIED when the existing file is a directory. */
+    /* Windows: ERROR_ACCESS_DENIED when the existing file is a directory, or on a
+     * volume without hard links (Wine on FAT answers 5, not Windows' 1). */
     {HL_DOMAIN_WIN32, 5, HL_ERR_IS_DIRECTORY},
+    {HL_DOMAIN_WIN32, 5, HL_ERR_NOT_SUPPORTED},
     {HL_DOMAIN_NONE, 0, HL_OK},
 };
 
@@ -133,10 +135,11 @@ int hl_status_refines(hl_domain domain, long native, hl_status s)
         return 0;
     switch (domain) {
     case HL_DOMAIN_NONE:
-        /* success, and libhl's own decisions: argument checks, the max_links policy and
-         * confinement a backend enforces without a native error. */
-        return native == 0 &&
-               (s == HL_OK || s == HL_ERR_INVALID_ARGUMENT || s == HL_ERR_TOO_MANY_LINKS || s == HL_ERR_ESCAPE);
+        /* success, and libhl's own decisions: argument checks, the max_links policy,
+         * confinement a backend enforces without a native error, and a flag the
+         * backend does not implement (HL_BENEATH on Windows). */
+        return native == 0 && (s == HL_OK || s == HL_ERR_INVALID_ARGUMENT || s == HL_ERR_TOO_MANY_LINKS ||
+                               s == HL_ERR_ESCAPE || s == HL_ERR_NOT_SUPPORTED);
     case HL_DOMAIN_ERRNO:
         if (lookup(hl__errno_table, native) == s)
             return 1;
