@@ -51,14 +51,18 @@ campaign() {
     [ -z "$own_state" ] || rmdir "$own_state" 2>/dev/null || true
   }
   trap 'campaign_down' EXIT
-  trap 'campaign_down; echo "fuzz-run: interrupted" >&2; exit 130' INT TERM
-  target=$("$hlv" up "$kind" --name "$name" ${size:+--size "$size"})
-  rc=$?
-  if [ "$rc" -ne 0 ]; then
-    echo "fuzz-run: hl-volume up $kind failed (exit $rc)" >&2
-    [ "$rc" -eq 3 ] && exit 3
-    exit 1
-  fi
+  trap 'campaign_down; echo "fuzz-run: interrupted" >&2; exit 130' INT
+  trap 'campaign_down; echo "fuzz-run: terminated" >&2; exit 143' TERM
+  volume_up() { # the volume, fresh; its mount point in target
+    target=$("$hlv" up "$kind" --name "$name" ${size:+--size "$size"})
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+      echo "fuzz-run: hl-volume up $kind failed (exit $rc)" >&2
+      [ "$rc" -eq 3 ] && exit 3
+      exit 1
+    fi
+  }
+  volume_up
   known=cases/known/$kind.known
   [ -f "$known" ] || known=cases/known/${KROW[fs]}.known
   [ -f "$known" ] || known=''
@@ -79,30 +83,75 @@ campaign() {
   echo "== fuzz_ops on $kind (${KROW[fs]}, $pkg $ver, Linux $(uname -r)): ${secs}s, $jobs fork job(s)," \
     "${known:-no known list}${known:+ tolerated$([ "$all" = 1 ] && echo ' no more: --all')}; results in $res"
   t0=$SECONDS
-  set -m
-  # TMPDIR: fork mode's working directory is the campaign's own
+  # A volume that fills (a driver that leaks inodes or blocks, as fuse-overlayfs
+  # does with each rmdir) would fail every later create with ENOSPC, and the
+  # campaign would find nothing more: such a volume is cycled (down, a fresh
+  # one up) and fuzzing goes on for the rest of the budget. Full: statfs shows
+  # free inodes or blocks under 5% (of a count it reports), or a create fails
+  # with ENOSPC though statfs shows room (fuse-overlayfs: its work directory
+  # holds the leaked inodes), seen by fuzz_ops (a status=ENOSPC crash) or by a
+  # file this loop creates in the volume's root and removes.
+  local restarts=0 full='' seg=0 remaining execs=0 s
+  local -a refills=()
+  full_now() { # full's reason, or 1
+    local ti fin tb fbl err
+    read -r ti fin tb fbl < <(timeout 5 stat -f -c '%c %d %b %a' "$target" 2>/dev/null) || return 1
+    if [ "${ti:-0}" -gt 0 ] && [ $((fin * 100)) -lt $((ti * 5)) ]; then echo "free inodes $fin of $ti"; return 0; fi
+    if [ "${tb:-0}" -gt 0 ] && [ $((fbl * 100)) -lt $((tb * 5)) ]; then echo "free blocks $fbl of $tb"; return 0; fi
+    if grep -aqE '^signature: fuzz_ops/[^ ]*status=ENOSPC' "$res/fuzz.seg.log" 2>/dev/null; then
+      echo "fuzz_ops saw ENOSPC with free inodes $fin of $ti, blocks $fbl of $tb"; return 0
+    fi
+    # shellcheck disable=SC2016 # $1 is the inner shell's
+    err=$(LC_ALL=C timeout 5 sh -c ': >"$1/.hl-fill-probe" && rm -f "$1/.hl-fill-probe"' sh "$target" 2>&1)
+    case $err in *'No space left'*) echo "ENOSPC on create with free inodes $fin of $ti, blocks $fbl of $tb"; return 0 ;; esac
+    return 1
+  }
+  : >"$res/fuzz.log"
   mkdir -p "$res/tmp" || exit 2
-  (cd "$res" && TMPDIR=$res/tmp exec "$fuzzer" "${args[@]}" "$corpus") </dev/null >"$res/fuzz.log" 2>&1 &
-  fpid=$!
-  set +m
-  local grace=$((secs / 10 + 60)) s
-  while kill -0 "$fpid" 2>/dev/null; do
-    if [ $((SECONDS - t0)) -gt $((secs + grace)) ] && [ "$stopped" = 0 ]; then
-      stopped=1
-      echo "fuzz-run: fuzz_ops still running ${grace}s past its budget: stopping it" >&2
-      kill -TERM -- "-$fpid" 2>/dev/null
-    fi
-    if [ -t 1 ]; then
-      s=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.log" | tail -n 1)
-      printf '\r\033[K[%3ds/%ds] %s' $((SECONDS - t0)) "$secs" "${s:-starting}"
-    fi
-    sleep 1
+  local grace=$((secs / 10 + 60))
+  while :; do
+    remaining=$((secs - (SECONDS - t0)))
+    [ "$remaining" -ge 5 ] || break
+    seg=$((seg + 1)) full=''
+    set -m
+    # TMPDIR: fork mode's working directory is the campaign's own
+    (cd "$res" && TMPDIR=$res/tmp exec "$fuzzer" "${args[@]/#-max_total_time=*/-max_total_time=$remaining}" "$corpus") \
+      </dev/null >"$res/fuzz.seg.log" 2>&1 &
+    fpid=$!
+    set +m
+    while kill -0 "$fpid" 2>/dev/null; do
+      if [ $((SECONDS - t0)) -gt $((secs + grace)) ] && [ "$stopped" = 0 ]; then
+        stopped=1
+        echo "fuzz-run: fuzz_ops still running ${grace}s past its budget: stopping it" >&2
+        kill -TERM -- "-$fpid" 2>/dev/null
+      fi
+      if [ -z "$full" ] && full=$(full_now); then
+        kill -TERM -- "-$fpid" 2>/dev/null
+      fi
+      if [ -t 1 ]; then
+        s=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.seg.log" | tail -n 1)
+        printf '\r\033[K[%3ds/%ds, volume %d] %s' $((SECONDS - t0)) "$secs" $((restarts + 1)) "${s:-starting}"
+      fi
+      sleep 1
+    done
+    wait "$fpid"
+    fpid=''
+    s=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.seg.log" | tail -n 1)
+    s=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$s")
+    execs=$((execs + ${s:-0}))
+    { echo "== segment $seg (volume $((restarts + 1)))"; cat "$res/fuzz.seg.log"; } >>"$res/fuzz.log"
+    rm -rf "$res/tmp"/* # fork mode's working directory, left behind when it is stopped
+    [ -n "$full" ] || break
+    restarts=$((restarts + 1))
+    refills+=("$((SECONDS - t0))s: $full")
+    echo "fuzz-run: the $kind volume filled after $((SECONDS - t0))s ($full): cycling it (restart $restarts)" >&2
+    "$hlv" down "$name" >/dev/null || { echo "fuzz-run: could not take down $name" >&2; exit 1; }
+    volume_up
+    export HL_TARGET=$target
   done
-  wait "$fpid"
-  fpid=''
   [ -t 1 ] && printf '\r\033[K'
-  local elapsed=$((SECONDS - t0)) stats execs
-  rm -rf "$res/tmp" # fork mode's working directory, left behind when it is stopped
+  rm -rf "$res/tmp" "$res/fuzz.seg.log"
+  local elapsed=$((SECONDS - t0))
   # a driver that died under the fuzzer fails every later job at once
   local alive=true
   if ! ls "$target" >/dev/null 2>&1; then
@@ -110,9 +159,6 @@ campaign() {
     # shellcheck disable=SC2012 # one line of what ls says, for the message
     echo "fuzz-run: the $kind volume no longer answers ($(ls "$target" 2>&1 | head -n 1)): its driver died during the campaign" >&2
   fi
-  stats=$(grep -aE '^#[0-9]+: cov: ' "$res/fuzz.log" | tail -n 1)
-  execs=$(sed -nE 's/^#([0-9]+):.*/\1/p' <<<"$stats")
-  execs=${execs:-0}
 
   # Each crash input's signature, by replaying it (the known list as in the campaign).
   local -A count=() smallest=()
@@ -213,13 +259,14 @@ campaign() {
       "$(campaign_json_str "$(uname -r)")"
     printf '  "seconds": %d, "budget_seconds": %d, "fork_jobs": %d, "executions": %d, "crash_inputs": %d,\n' \
       "$elapsed" "$secs" "$jobs" "$execs" "$n"
-    printf '  "volume_alive_at_end": %s, "volume_mib": %s,\n' "$alive" "${size:-null}"
+    printf '  "volume_alive_at_end": %s, "volume_mib": %s, "volume_restarts": %d, "restart_reasons": [%s],\n' \
+      "$alive" "${size:-null}" "$restarts" "$(for s in "${refills[@]}"; do printf '%s, ' "$(campaign_json_str "$s")"; done | sed 's/, $//')"
     printf '  "known_list": %s, "known_reported": %s, "new_signatures": %d, "results_dir": %s,\n' \
       "$(campaign_json_str "$known")" "$([ "$all" = 1 ] && echo true || echo false)" "$new" \
       "$(campaign_json_str "$res")"
     printf '  "signatures": [\n%s\n  ]\n}\n' "$sigs_json"
   } >"$res/summary.json"
-  echo "== fuzz_ops on $kind: ${elapsed}s, $execs executions, $n crash inputs, ${#smallest[@]} signature(s)" \
+  echo "== fuzz_ops on $kind: ${elapsed}s, $execs executions, $restarts volume restart(s), $n crash inputs, ${#smallest[@]} signature(s)" \
     "(${#tolerated[@]} known and gone past), $new new"
   [ ${#rows[@]} -gt 0 ] && printf '%s\n' "${rows[@]}"
   echo "== results: $res/summary.json"

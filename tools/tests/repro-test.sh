@@ -2,14 +2,21 @@
 # tools/tests/repro-test.sh [KIND...]: the shell reproducers of cases/repro/
 # show their divergence where it is known and nothing on ext4.
 #   - every known line whose reason ends "; reproducer: PATH" names a script
-#     that exists and whose "# Cases:" header names that line's case; every
-#     directory of cases/repro/ is a kind of tools/kinds
-#   - each script of cases/repro/KIND/ runs on a fresh KIND volume (in an empty
-#     directory, or where its "# Run in:" line says, e.g. hl-lower/copy_up_write
-#     of a layered kind's prepared lower layer) and must exit 1 and print its
-#     "expected:" and "seen:" lines: a reproducer that shows nothing is a defect
+#     that exists and whose "# Cases:" header names that line's case (for a
+#     script of cases/repro/common/, under the kind's own "KIND:" in it);
+#     every directory of cases/repro/ but common is a kind of tools/kinds, and
+#     every script of common/ is named by a known line
+#   - a kind's scripts: those of cases/repro/KIND/ and those of
+#     cases/repro/common/ (one script per divergence that several drivers
+#     share) that the kind's known list names (cases/known/KIND.known, else
+#     cases/known/<fs>.known, as run-cases picks it)
+#   - each runs on a fresh volume of the kind (in an empty directory, or where
+#     its "# Run in: DIR" line says, in common/ "# Run in: KIND: DIR", e.g.
+#     hl-lower/copy_up_write of a layered kind's prepared lower layer) and
+#     must exit 1 and print its "expected:" and "seen:" lines: a reproducer
+#     that shows nothing is a defect
 #   - each runs again in an empty directory on ext4 and must exit 0
-# KIND...: only these directories of cases/repro/ (default: all). One volume
+# KIND...: only these kinds (default: every kind with a script). One volume
 # per kind (and one ext4) for all its scripts, up first, down at exit, also on
 # INT or TERM. Volumes live in $HL_VOLUME_DIR (default: a directory of its own).
 # Needs root (exit 77, skipped, otherwise); a kind that cannot come up
@@ -29,35 +36,75 @@ elapsed() { awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - 
 
 # ---------------------------------------------------------------- the data
 cd "$root" || exit 2
+# A script's "# Cases:" header as words on one line, padded with blanks; for
+# KIND, only the words after "KIND:" up to the next "OTHER:" (common/).
+cases_header() { # SCRIPT [KIND]
+  sed -n '/^# Cases:/,/^# [^ ]/p' "$1" | head -n -1 | tr '\n#' '  ' |
+    awk -v k="${2:-}" '{ for (i = 1; i <= NF; i++) {
+        if ($i == "Cases:") continue
+        if ($i ~ /:$/) { on = ($i == k ":"); continue }
+        if (k == "" || on) printf " %s", $i } } END { print " " }'
+}
+# The known list of KIND, as run-cases picks it; none if it has none.
+known_of() { # KIND
+  local f=cases/known/$1.known
+  [ -f "$f" ] || f=cases/known/$(kind_get "$1" fs).known
+  [ -f "$f" ] && echo "$f"
+}
 refs=0
-declare -A header # a script's "# Cases:" header, one line, read once
-for known in cases/known/*.known; do
+declare -A header   # cases_header's answer, read once per script and kind
+declare -A runs_on  # script -> the kinds it runs on (common/ scripts)
+declare -A of_kind # kind -> its scripts, one a line
+for k in $(kinds); do
+  known=$(known_of "$k") || continue
   while read -r name reason; do
     case $name in '' | '#'*) continue ;; esac
     case $reason in *"; reproducer: "*) ;; *) continue ;; esac
     script=${reason##*; reproducer: }
     refs=$((refs + 1))
     if [ ! -f "$script" ]; then fail "$known: $name: no file $script"; continue; fi
-    case $script in cases/repro/*) ;; *) continue ;; esac
-    [ -n "${header[$script]+set}" ] || header[$script]=" $(sed -n '/^# Cases:/,/^# [^ ]/p' "$script" | head -n -1 | tr '\n#' '  ') "
-    case ${header[$script]} in *" $name "*) ;; *) fail "$script: its # Cases: header does not name $name ($known)" ;; esac
+    case $script in
+      cases/repro/common/*)
+        [ -n "${header[$script.$k]+set}" ] || header[$script.$k]=$(cases_header "$script" "$k")
+        case " ${header[$script.$k]} " in *" $name "*) ;; *) fail "$script: its # Cases: header does not name $name under $k: ($known)" ;; esac
+        case " ${runs_on[$script]:-} " in *" $k "*) ;; *)
+          runs_on[$script]="${runs_on[$script]:-} $k"
+          of_kind[$k]+="$script"$'\n' ;;
+        esac ;;
+      cases/repro/*)
+        [ -n "${header[$script]+set}" ] || header[$script]=$(cases_header "$script")
+        case " ${header[$script]} " in *" $name "*) ;; *) fail "$script: its # Cases: header does not name $name ($known)" ;; esac ;;
+    esac
   done <"$known"
 done
 [ "$refs" -gt 0 ] || fail "no known line names a reproducer"
-all=()
 for d in cases/repro/*/; do
-  d=${d%/}
-  is_kind "${d##*/}" || { fail "$d: not a kind of tools/kinds"; continue; }
-  all+=("${d##*/}")
+  d=${d%/} k=${d##*/}
+  [ "$k" = common ] && continue
+  is_kind "$k" || { fail "$d: not a kind of tools/kinds"; continue; }
+  for s in "$d"/*.sh; do
+    [ -f "cases/repro/common/${s##*/}" ] && fail "$s: also in cases/repro/common/ (one script per divergence)"
+    of_kind[$k]+="$s"$'\n'
+  done
 done
+for s in cases/repro/common/*.sh; do
+  [ -n "${runs_on[$s]:-}" ] || fail "$s: no known line names it"
+  for k in ${runs_on[$s]:-}; do
+    grep -q "^# Run in: $k: " "$s" || ! grep -q '^# Run in: [a-z0-9-]*: ' "$s" ||
+      fail "$s: it has Run in: lines, none for $k"
+  done
+done
+all=()
+for k in $(kinds); do [ -n "${of_kind[$k]:-}" ] && all+=("$k"); done
 kinds=("$@")
 [ $# -gt 0 ] || kinds=("${all[@]}")
 for k in "${kinds[@]}"; do
-  [ -d "cases/repro/$k" ] || { echo "repro-test: no cases/repro/$k" >&2; exit 2; }
-  for s in "cases/repro/$k"/*.sh; do
+  [ -n "${of_kind[$k]:-}" ] || { echo "repro-test: no reproducer for kind $k (cases/repro/$k/ or its known list)" >&2; exit 2; }
+  while IFS= read -r s; do
+    [ -n "$s" ] || continue
     sh -n "$s" || fail "$s: not valid sh"
     grep -q '^# Cases: ' "$s" || fail "$s: no # Cases: header"
-  done
+  done <<<"${of_kind[$k]}"
 done
 echo "data: $refs known lines name a reproducer; ${#all[@]} kinds have scripts ($(elapsed) s)"
 
@@ -137,7 +184,8 @@ run() { # SCRIPT DIR OUT
 # a new one; empty (and OUT says why) if there is none.
 where() { # KIND SCRIPT NAME OUT
   local dir
-  dir=$(sed -n 's/^# Run in: //p' "$2")
+  dir=$(sed -n "s|^# Run in: $1: ||p" "$2")
+  [ -n "$dir" ] || dir=$(sed -n 's/^# Run in: \([^:]*\)$/\1/p' "$2")
   if [ -n "$dir" ]; then
     dir=${mnt[$1]}/$dir
     [ -d "$dir" ] || { echo "rc=no directory $dir on the $1 volume" >"$4"; return 1; }
@@ -147,19 +195,22 @@ where() { # KIND SCRIPT NAME OUT
   fi
   echo "$dir"
 }
+# KIND's scripts, one a line, relative to the repository
+scripts_of() { printf '%s' "${of_kind[$1]}"; } # KIND
 # One kind's scripts in turn (their order: a lower layer is looked up only by
 # its own script), then each on ext4; the kinds run side by side. A script
 # with a "# Remount:" line runs later, twice.
 run_kind() { # KIND
   local k=$1 s n dir t
   t=$(date +%s.%N)
-  for s in "$root/cases/repro/$k"/*.sh; do
+  while IFS= read -r s; do
+    s=$root/$s
     grep -q '^# Remount:' "$s" && continue
     n=${s##*/}
     n=${n%.sh}
     dir=$(where "$k" "$s" "$n" "$work/$k.$n.on") && run "$s" "$dir" "$work/$k.$n.on"
     mkdir "${mnt[ext4]}/$k.$n" && run "$s" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
-  done
+  done < <(scripts_of "$k")
   awk -v s="$t" -v e="$(date +%s.%N)" -v k="$k" 'BEGIN { printf " %s %.1f", k, e - s }' >"$work/r-$k"
 }
 for k in "${kinds[@]}"; do
@@ -174,19 +225,20 @@ echo "scripts run by $(elapsed) s (each kind's, on it and on ext4, seconds:$(cat
 # Scripts that need a remount: a first run on the kind and on ext4 (it must
 # exit 3), both volumes cycled (tools/hl-volume cycle), then the second run.
 twice=()
-declare -A first
+declare -A first path
 for k in "${kinds[@]}"; do
   [ -n "${mnt[$k]:-}" ] || continue
-  for s in "cases/repro/$k"/*.sh; do
+  while IFS= read -r s; do
     grep -q '^# Remount:' "$s" || continue
     n=${s##*/}
     n=${n%.sh}
     dir=$(where "$k" "$root/$s" "$n" "$work/$k.$n.first") || continue
     twice+=("$k/$n")
     first[$k/$n]=$dir
+    path[$k/$n]=$root/$s
     run "$root/$s" "$dir" "$work/$k.$n.first"
     mkdir "${mnt[ext4]}/$k.$n" && run "$root/$s" "${mnt[ext4]}/$k.$n" "$work/$k.$n.first.ext4"
-  done
+  done < <(scripts_of "$k")
 done
 if [ ${#twice[@]} -gt 0 ]; then
   cycled=(ext4)
@@ -196,8 +248,8 @@ if [ ${#twice[@]} -gt 0 ]; then
   done
   for t in "${twice[@]}"; do
     k=${t%%/*} n=${t#*/}
-    run "$root/cases/repro/$t.sh" "${first[$t]}" "$work/$k.$n.on"
-    run "$root/cases/repro/$t.sh" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
+    run "${path[$t]}" "${first[$t]}" "$work/$k.$n.on"
+    run "${path[$t]}" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
   done
   echo "scripts that need a remount run by $(elapsed) s: ${twice[*]}"
 fi
@@ -214,7 +266,7 @@ judged() { # OUT WANT SCRIPT WHERE
 }
 for k in "${kinds[@]}"; do
   [ -n "${mnt[$k]:-}" ] || continue
-  for s in "cases/repro/$k"/*.sh; do
+  while IFS= read -r s; do
     n=${s##*/}
     n=${n%.sh}
     if grep -q '^# Remount:' "$s"; then
@@ -227,7 +279,7 @@ for k in "${kinds[@]}"; do
       echo "shown  $s on $k: $(grep '^seen: ' "$work/$k.$n.on" | head -n 1)"
     fi
     judged "$work/$k.$n.ext4" 0 "$s" ext4 && silent=$((silent + 1))
-  done
+  done < <(scripts_of "$k")
 done
 for s in "${skipped[@]}"; do echo "SKIP: kind $s"; done
 echo "repro-test: $shown reproducers shown on their kind, $silent silent on ext4, $failures failures, ${#skipped[@]} kinds skipped, $(elapsed) s"

@@ -1,10 +1,19 @@
 #!/bin/sh
-# bindfs: a file still open after its last name is removed keeps a name: the
+# A file still open after its last name is removed keeps a name: the
 # high-level libfuse (no hard_remove) renames it to .fuse_hidden* instead of
 # removing it, so once that name is looked up (here by listing the directory)
 # the open file reports nlink 1 and can be linked back through /proc/PID/fd.
 # The same when every name of a file with two is removed.
-# Cases: lifecycle/open_file_without_a_name_cannot_be_linked
+# Drivers: bindfs (cases/known/fuse.bindfs.known), ntfs (cases/known/ntfs-3g.known),
+#   sshfs (cases/known/fuse.sshfs.known), unionfs
+#   (cases/known/fuse.unionfs.known)
+# Cases: bindfs: lifecycle/open_file_without_a_name_cannot_be_linked
+#   lifecycle/open_file_whose_names_are_gone_blames_no_new_name
+#   ntfs: lifecycle/open_file_without_a_name_cannot_be_linked
+#   lifecycle/open_file_whose_names_are_gone_blames_no_new_name
+#   sshfs: lifecycle/open_file_without_a_name_cannot_be_linked
+#   lifecycle/open_file_whose_names_are_gone_blames_no_new_name
+#   unionfs: lifecycle/open_file_without_a_name_cannot_be_linked
 #   lifecycle/open_file_whose_names_are_gone_blames_no_new_name
 # Run in an empty directory; exits 1 when the divergence shows, 0 when not.
 printf x >a
