@@ -104,7 +104,7 @@ no_leftovers() {
   [ -z "$l" ] || fail "left behind: $l"
 }
 hlcheck_main() { # KINDS: the main job, report to $work/REPORT.md
-  start env HL_BUILD_DIR="${HL_BUILD_DIR:-$root/build}" "$root/tools/hlcheck" --kinds "$1" --fuzz-seconds 0 \
+  start env HL_BUILD_DIR="${HL_BUILD_DIR:-$root/build}" "$root/tools/hlcheck" --kinds "$1" --fuzz-seconds 0 --no-wine \
     --out "$work/REPORT.md" --results "$work/results" --quiet
 }
 
