@@ -75,10 +75,11 @@ wait_for() { # S COMMAND...
 }
 # hl-cases running with TEXT in its environment (ours, not another test's)
 cases_running() { # TEXT
-  local p
-  for p in /proc/[0-9]*; do
-    [ "$(cat "$p/comm" 2>/dev/null)" = hl-cases ] && tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qF -- "$1" && return 0
-  done
+  local f
+  # one grep over every comm: a process per /proc entry takes seconds under load
+  while read -r f; do
+    tr '\0' '\n' 2>/dev/null <"${f%comm}environ" | grep -qF -- "$1" && return 0
+  done < <(grep -lxF hl-cases /proc/[0-9]*/comm 2>/dev/null)
   return 1
 }
 volumes_up() { # N STATE: at least N volumes up in STATE, and hl-cases running on one
