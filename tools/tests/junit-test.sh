@@ -101,7 +101,7 @@ want "$work/real.xml" 'count(//testcase)' "$n" "cases in tools/junit's XML again
 [ "$(x "$work/real.xml" 'count(//testcase[not(skipped)])')" -ge 3 ] || fail "fewer than 3 basic cases ran"
 
 # 4. bad arguments
-refuses "$junit" "" "$work/x.xml" "$work/x.txt a=$work/odd.tap" "$work/x.xml a" "$work/x.xml =$work/odd.tap" \
+refuses "$junit" "" "$work/x.xml" "a=$work/odd.tap b=$work/odd.tap" "$work/x.xml a" "$work/x.xml =$work/odd.tap" \
   "$work/x.xml a=$work/none.tap" "$work/x.xml a<b=$work/odd.tap"
 [ ! -e "$work/x.xml" ] || fail "a refused call wrote its XML"
 finish "tools/junit's XML validates against junit.xsd and says what the TAP said; so does Criterion's own XML"
