@@ -22,6 +22,13 @@ fi
 mkdir -p "$BASE"
 "$HLV" down-all >/dev/null 2>&1
 trap '"$HLV" down-all >/dev/null 2>&1; rmdir "$HL_VOLUME_DIR" 2>/dev/null; rm -f "$HL_VOLUME_DIR.out" "$HL_VOLUME_DIR.err"' EXIT
+# this test stopped (tools/test's Ctrl-C): its hl-volume job, in a process group
+# of its own, is stopped first, then the EXIT trap takes down what is left
+job=
+# shellcheck disable=SC2317 # called from the traps
+stop_test() { [ -z "$job" ] || { kill -TERM -- "-$job" 2>/dev/null; wait "$job"; }; exit "$1"; }
+trap 'stop_test 130' INT
+trap 'stop_test 143' TERM
 # Job control: each background job gets a process group of its own, as a
 # terminal's foreground job has. SIGINT must not be ignored in it: a shell
 # without job control starts its background jobs so (this test's caller may
@@ -69,12 +76,12 @@ signal_up() { # SIGNAL CODE FRACTION
   local sig=$1 code=$2 at pid rc t left
   at=$(awk -v f="$3" -v t="$full" 'BEGIN { printf "%.2f", f * t }')
   with_sigint "$HLV" up "$kind" --name sig >"$HL_VOLUME_DIR.out" 2>"$HL_VOLUME_DIR.err" &
-  pid=$!
+  pid=$! job=$!
   sleep "$at"
   t=$(now)
   kill "-$sig" -- "-$pid" 2>/dev/null
   wait "$pid"
-  rc=$?
+  rc=$? job=
   t=$(secs "$t" "$(now)")
   if [ $rc -eq 0 ]; then
     echo "  $sig at ${at}s: the up was done first"
@@ -105,11 +112,11 @@ signal_up TERM 143 0.5
 "$HLV" up "$kind" --name sig >/dev/null 2>&1 || fail "up for the down test failed"
 mnt=$HL_VOLUME_DIR/sig/mnt
 with_sigint "$HLV" down sig >/dev/null 2>"$HL_VOLUME_DIR.err" &
-pid=$!
+pid=$! job=$!
 sleep "$(awk -v t="$down" 'BEGIN { printf "%.2f", t / 2 }')"
 kill -INT -- "-$pid" 2>/dev/null
 wait "$pid"
-rc=$?
+rc=$? job=
 [ $rc -eq 130 ] || [ $rc -eq 0 ] || fail "SIGINT during down: exit $rc: $(tail -n 3 "$HL_VOLUME_DIR.err")"
 if [ -e "$HL_VOLUME_DIR/sig" ]; then
   findmnt -rn -M "$mnt" >/dev/null || fail "SIGINT during down (exit $rc) left half a volume:$(leftovers "$pid")"
@@ -123,10 +130,11 @@ left=$(leftovers "$pid")
 
 # kill -9 mid-way: what the first run left, a second run (down-all) removes
 with_sigint "$HLV" up "$kind" --name sig >/dev/null 2>&1 &
-pid=$!
+pid=$! job=$!
 sleep "$(awk -v t="$full" 'BEGIN { printf "%.2f", t / 2 }')"
 kill -9 -- "-$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+job=
 "$HLV" down-all >/dev/null 2>"$HL_VOLUME_DIR.err" || fail "down-all after kill -9 exited $?: $(tail -n 3 "$HL_VOLUME_DIR.err")"
 sleep 0.2
 left=$(leftovers "$pid")
