@@ -85,6 +85,9 @@ want "$out" 'contains(//testsuite[@name="wine-ntfs"]/testcase[@name="limits::ntf
 want "$out" 'string(//testsuite[@name="wine-ntfs"]/testcase[@name="basic::link_a_file"]/system-out)' 'outcome: linked' "wintest: outcome"
 want "$out" 'string(//testsuite[@name="wine-ntfs"]/testcase[@name="basic::on_fat"]/skipped/@message)' 'not run: the volume has no hard links' "wintest: not run"
 want "$out" 'string(//testsuite[@name="tmpfs"]/@errors)' 1 "a TAP that ends before its plan: one error"
+"$junit" "$work/twice.xml" ntfs="$here/outcomes.tap" ntfs="$here/outcomes.tap" || fail "junit with a NAME twice: exit $?"
+valid "$work/twice.xml" "the XML of a NAME given twice"
+want "$work/twice.xml" 'count(//testsuite[@name="ntfs.2"]/testcase)' 10 "a NAME given twice: the second suite is ntfs.2"
 
 # 3. a real run: Criterion's TAP through tools/junit, and Criterion's own XML
 dir=$(mktemp -d /dev/shm/hl-junit-test.XXXXXX 2>/dev/null || mktemp -d "$work/target.XXXXXX")
