@@ -11,7 +11,7 @@ plot_usage_or_check() {
     exit 0
   fi
   [ $# -ge 2 ] || plot_bad "usage: ${0##*/} OUT.svg LABEL=VALUE... (see --help)"
-  case $1 in *.svg) ;; *) plot_bad "the output must be an .svg file, not '$1'" ;; esac
+  case $1 in *=*) plot_bad "the first argument is the SVG file to write, not '$1'" ;; esac
   command -v gnuplot >/dev/null || { echo "${0##*/}: no gnuplot (tools/ensure-packages gnuplot-nox)" >&2; exit 3; }
 }
 

@@ -85,6 +85,9 @@ want "$out" 'contains(//testsuite[@name="wine-ntfs"]/testcase[@name="limits::ntf
 want "$out" 'string(//testsuite[@name="wine-ntfs"]/testcase[@name="basic::link_a_file"]/system-out)' 'outcome: linked' "wintest: outcome"
 want "$out" 'string(//testsuite[@name="wine-ntfs"]/testcase[@name="basic::on_fat"]/skipped/@message)' 'not run: the volume has no hard links' "wintest: not run"
 want "$out" 'string(//testsuite[@name="tmpfs"]/@errors)' 1 "a TAP that ends before its plan: one error"
+"$junit" "$work/twice.xml" ntfs="$here/outcomes.tap" ntfs="$here/outcomes.tap" || fail "junit with a NAME twice: exit $?"
+valid "$work/twice.xml" "the XML of a NAME given twice"
+want "$work/twice.xml" 'count(//testsuite[@name="ntfs.2"]/testcase)' 10 "a NAME given twice: the second suite is ntfs.2"
 
 # 3. a real run: Criterion's TAP through tools/junit, and Criterion's own XML
 dir=$(mktemp -d /dev/shm/hl-junit-test.XXXXXX 2>/dev/null || mktemp -d "$work/target.XXXXXX")
@@ -101,7 +104,7 @@ want "$work/real.xml" 'count(//testcase)' "$n" "cases in tools/junit's XML again
 [ "$(x "$work/real.xml" 'count(//testcase[not(skipped)])')" -ge 3 ] || fail "fewer than 3 basic cases ran"
 
 # 4. bad arguments
-refuses "$junit" "" "$work/x.xml" "$work/x.txt a=$work/odd.tap" "$work/x.xml a" "$work/x.xml =$work/odd.tap" \
+refuses "$junit" "" "$work/x.xml" "a=$work/odd.tap b=$work/odd.tap" "$work/x.xml a" "$work/x.xml =$work/odd.tap" \
   "$work/x.xml a=$work/none.tap" "$work/x.xml a<b=$work/odd.tap"
 [ ! -e "$work/x.xml" ] || fail "a refused call wrote its XML"
 finish "tools/junit's XML validates against junit.xsd and says what the TAP said; so does Criterion's own XML"

@@ -50,7 +50,7 @@ for want in 'time (seconds)' 'Conformance suite time' '>ext4<' '>48.25<'; do
   grep -qF -- "$want" "$svg" || fail "plot-suite-time's SVG has no '$want'"
 done
 
-refuses "$tools/plot-linkcost" "$work/x.svg" "$work/x.png a=1" "$work/x.svg a" "$work/x.svg =1" "$work/x.svg a=$work/none.tsv"
+refuses "$tools/plot-linkcost" "$work/x.svg" "a=$work/tmpfs.tsv b=$work/tmpfs.tsv" "$work/x.svg a" "$work/x.svg =1" "$work/x.svg a=$work/none.tsv"
 refuses "$tools/plot-suite-time" "$work/x.svg a=1s" "$work/x.svg a=-1" "$work/x.svg"
 [ ! -e "$work/x.svg" ] || fail "a refused call wrote its SVG"
 finish "hl-linkcost, plot-linkcost and plot-suite-time"
