@@ -4,8 +4,9 @@
 #                      .probe, .evidence), the contract's key refusals shown
 #                      (the real CreateHardLinkW's), and nothing left after
 #   killed             a run killed with -9 leaves a prefix, a wineserver and
-#                      volumes; the next run (a failing one: its program
-#                      times out) removes them, and leaves nothing itself
+#                      volumes; the next run (wine-cases --build) removes them
+#   failing            a run that fails (its program times out: exit 1)
+#                      leaves nothing
 #   sigint             Ctrl-C in a run: exit 130, within seconds, nothing left
 # Each uses its own state directories (hl-volume's and wine-run's) under
 # $HL_VOLUME_TEST_BASE. Wine, mingw or a volume not to be had here (exit 3),
@@ -70,7 +71,8 @@ run_status() { # STATUS WHAT
 }
 
 # Start tools/wine-cases KIND in its own process group (job control), as a
-# terminal would, and wait until hl-wintest.exe runs in its prefix.
+# terminal would, and wait until its volumes are up and Wine runs (its
+# wineserver and wineboot's services).
 start_and_wait() { # KIND
   set -m
   "$tools/wine-cases" "$1" >"$WORK/run.out" 2>"$WORK/run.err" &
@@ -78,13 +80,11 @@ start_and_wait() { # KIND
   set +m
   local i
   for ((i = 0; i < 1800; i++)); do
-    kill -0 "$RUN_PID" 2>/dev/null || { wait "$RUN_PID"; run_status $? "wine-cases $1"; cat "$WORK/run.err"; fail "wine-cases ended before hl-wintest.exe ran"; }
-    for p in $(wine_pids); do
-      tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q 'hl-wintest\.exe' && return 0
-    done
+    kill -0 "$RUN_PID" 2>/dev/null || { wait "$RUN_PID"; run_status $? "wine-cases $1"; cat "$WORK/run.err"; fail "wine-cases ended before Wine ran"; }
+    [ "$(wine_pids | wc -l)" -lt 3 ] || return 0
     sleep 0.2
   done
-  fail "hl-wintest.exe did not start within 6 minutes"
+  fail "Wine did not start within 6 minutes"
 }
 
 case $mode in
@@ -133,14 +133,26 @@ killed)
   [ -n "$(wine_pids)" ] || fail "the killed run left no Wine process: the test cannot tell"
   findmnt -rn -o TARGET | grep -qF "$HL_VOLUME_DIR/" || fail "the killed run left no volume: the test cannot tell"
   echo "the killed run left: $(findmnt -rn -o TARGET | grep -cF "$HL_VOLUME_DIR/") mounts, $(wine_pids | wc -l) Wine processes"
-  # the next run, one that fails: its program is stopped by the timeout
-  HL_WINE_TIMEOUT=1 "$tools/wine-cases" ext4 >"$WORK/next.out" 2>"$WORK/next.err"
+  # the next run, any: one that only builds
+  "$tools/wine-cases" --build >"$WORK/next.out" 2>"$WORK/next.err"
+  rc=$?
+  run_status $rc "wine-cases --build"
+  [ $rc = 0 ] || { cat "$WORK/next.err"; fail "wine-cases --build exited $rc"; }
+  grep -q 'left by an earlier run' "$WORK/next.err" || { cat "$WORK/next.err"; fail "the next run did not say it removed what the killed one left"; }
+  cat "$WORK/next.err"
+  assert_clean "after the killed run and the next one: "
+  echo "ok: a run killed with -9 left mounts and Wine processes, the next run removed them"
+  ;;
+failing)
+  # hl-wintest.exe is stopped by the time limit: wine-cases fails
+  t0=$SECONDS
+  HL_WINE_TIMEOUT=1 "$tools/wine-cases" ext4 >"$WORK/run.out" 2>"$WORK/run.err"
   rc=$?
   run_status $rc "wine-cases ext4"
-  [ $rc = 1 ] || { cat "$WORK/next.err"; fail "the failing run exited $rc, not 1"; }
-  grep -q 'left by an earlier run' "$WORK/next.err" || { cat "$WORK/next.err"; fail "the next run did not say it removed what the killed one left"; }
-  assert_clean "after the killed run and the next (failing) one: "
-  echo "ok: a run killed with -9 left mounts and Wine processes, the next run (failing: exit 1) removed them and left nothing"
+  cat "$WORK/run.err"
+  [ $rc = 1 ] || fail "the failing run exited $rc, not 1"
+  assert_clean "after a failing run: "
+  echo "ok: a failing run (exit 1, $((SECONDS - t0)) s) left nothing mounted, attached or running"
   ;;
 sigint)
   start_and_wait fat
@@ -150,7 +162,9 @@ sigint)
   rc=$?
   took=$((SECONDS - t0))
   [ $rc = 130 ] || { cat "$WORK/run.err"; fail "exit $rc after SIGINT, not 130"; }
-  [ $took -le 30 ] || fail "took $took s to stop after SIGINT"
+  cat "$WORK/run.err"
+  # seconds on an idle machine; a loaded one (ctest -j) takes longer
+  [ $took -le 60 ] || fail "took $took s to stop after SIGINT"
   assert_clean "after SIGINT: "
   echo "ok: SIGINT stopped the run in $took s with exit 130; nothing left mounted, attached or running"
   ;;
