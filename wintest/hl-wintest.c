@@ -683,6 +683,26 @@ static void names_invalid_utf8(void)
     expect_unchanged(before);
 }
 
+/* A 256-character component, one past what NTFS and FAT take: Windows answers
+ * ERROR_INVALID_NAME (123, HL_ERR_INVALID_ARGUMENT) or ERROR_FILENAME_EXCED_RANGE
+ * (206, HL_ERR_NAME_TOO_LONG); either is the contract's refusal. */
+static void names_component_too_long(void)
+{
+    char name[260];
+    memset(name, 'n', 256);
+    name[256] = '\0';
+    if (!setup_file())
+        return;
+    char before[4096];
+    listing(T.dir, before, sizeof before);
+    hl_error e;
+    static const long codes[] = {206, 0};
+    hl_status s = attempt(P("%s", name), P("file"), NULL, &e);
+    if (!(s == HL_ERR_INVALID_ARGUMENT && e.domain == HL_DOMAIN_WIN32 && e.native == 123))
+        expect_refusal(s, &e, HL_ERR_NAME_TOO_LONG, codes);
+    expect_unchanged(before);
+}
+
 static void names_unicode(void)
 {
     static const char name[] = "n\xc3\xa9w-\xe2\x9c\x93-\xf0\x9f\x98\x80"; /* "néw-✓-😀" */
@@ -799,6 +819,7 @@ static const struct wcase {
     {"names", "dot_last_component", names_dot_last_component},
     {"names", "reserved_device", names_reserved_device},
     {"names", "invalid_utf8", names_invalid_utf8},
+    {"names", "component_too_long", names_component_too_long},
     {"names", "unicode", names_unicode},
     {"options", "follow_symlink", options_follow_symlink},
     {"options", "beneath_not_supported", options_beneath_not_supported},
