@@ -759,6 +759,21 @@ static void options_follow_symlink(void)
         expect_one_file(P("new"), P("file"), 2);
 }
 
+/* HL_FOLLOW on a file that is no symlink links that file (the follow path:
+ * open, GetFinalPathNameByHandleW, link the final name). */
+static void options_follow_regular_file(void)
+{
+    if (!setup_file())
+        return;
+    hl_options follow = {HL_FOLLOW, 0};
+    hl_error e;
+    hl_status s = attempt(P("new"), P("file"), &follow, &e);
+    if (!profile_links())
+        check_status(s, &e, HL_ERR_NOT_SUPPORTED, NOLINK_CODES);
+    else if (check_status(s, &e, HL_OK, NULL))
+        expect_one_file(P("new"), P("file"), 2);
+}
+
 static void options_beneath_not_supported(void)
 {
     if (!setup_file())
@@ -822,6 +837,7 @@ static const struct wcase {
     {"names", "component_too_long", names_component_too_long},
     {"names", "unicode", names_unicode},
     {"options", "follow_symlink", options_follow_symlink},
+    {"options", "follow_regular_file", options_follow_regular_file},
     {"options", "beneath_not_supported", options_beneath_not_supported},
     {"options", "directory_handle", options_directory_handle},
 };
