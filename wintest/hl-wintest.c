@@ -662,7 +662,7 @@ static void names_dot_last_component(void)
 }
 static void names_reserved_device(void)
 {
-    static const char *const n[] = {"NUL", "con", "nul.txt", "COM1", "lpt9.log", "CONIN$", "aux "};
+    static const char *const n[] = {"aux ", "con", "nul.txt", "COM1", "lpt9.log", "CONIN$", "NUL"};
     refused_name(n, 7);
 }
 
