@@ -34,7 +34,7 @@ static const char usage[] =
     "  --profile P      what --target is: ntfs (hard links, 1024 names per file),\n"
     "                   fat (no hard links), posix (hard links, no 1024 limit: a\n"
     "                   Linux volume under Wine), auto (from hl_volume_probe; the\n"
-    "                   default; under Wine every volume says NTFS, so name it)\n"
+    "                   default; under Wine a drive says NTFS or nothing: name it)\n"
     "  --known FILE     known divergences, 'family/case reason' a line; a name may\n"
     "                   end in @PROFILE to apply to that profile only\n"
     "  --list           print the case names and exit\n"
