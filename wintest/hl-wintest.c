@@ -34,7 +34,7 @@ static const char usage[] =
     "  --profile P      what --target is: ntfs (hard links, 1024 names per file),\n"
     "                   fat (no hard links), posix (hard links, no 1024 limit: a\n"
     "                   Linux volume under Wine), auto (from hl_volume_probe; the\n"
-    "                   default; under Wine every volume says NTFS, so name it)\n"
+    "                   default; under Wine a drive says NTFS or nothing: name it)\n"
     "  --known FILE     known divergences, 'family/case reason' a line; a name may\n"
     "                   end in @PROFILE to apply to that profile only\n"
     "  --list           print the case names and exit\n"
@@ -662,7 +662,7 @@ static void names_dot_last_component(void)
 }
 static void names_reserved_device(void)
 {
-    static const char *const n[] = {"NUL", "con", "nul.txt", "COM1", "lpt9.log", "CONIN$", "aux "};
+    static const char *const n[] = {"aux ", "con", "nul.txt", "COM1", "lpt9.log", "CONIN$", "NUL"};
     refused_name(n, 7);
 }
 
@@ -680,6 +680,26 @@ static void names_invalid_utf8(void)
             fail("expected invalid UTF-8 %zu refused with HL_ERR_INVALID_ARGUMENT for the new name before any call, seen %s",
                  i, e.message);
     }
+    expect_unchanged(before);
+}
+
+/* A 256-character component, one past what NTFS and FAT take: Windows answers
+ * ERROR_INVALID_NAME (123, HL_ERR_INVALID_ARGUMENT) or ERROR_FILENAME_EXCED_RANGE
+ * (206, HL_ERR_NAME_TOO_LONG); either is the contract's refusal. */
+static void names_component_too_long(void)
+{
+    char name[260];
+    memset(name, 'n', 256);
+    name[256] = '\0';
+    if (!setup_file())
+        return;
+    char before[4096];
+    listing(T.dir, before, sizeof before);
+    hl_error e;
+    static const long codes[] = {206, 0};
+    hl_status s = attempt(P("%s", name), P("file"), NULL, &e);
+    if (!(s == HL_ERR_INVALID_ARGUMENT && e.domain == HL_DOMAIN_WIN32 && e.native == 123))
+        expect_refusal(s, &e, HL_ERR_NAME_TOO_LONG, codes);
     expect_unchanged(before);
 }
 
@@ -736,6 +756,21 @@ static void options_follow_symlink(void)
         return;
     }
     if (check_status(s, &e, HL_OK, NULL))
+        expect_one_file(P("new"), P("file"), 2);
+}
+
+/* HL_FOLLOW on a file that is no symlink links that file (the follow path:
+ * open, GetFinalPathNameByHandleW, link the final name). */
+static void options_follow_regular_file(void)
+{
+    if (!setup_file())
+        return;
+    hl_options follow = {HL_FOLLOW, 0};
+    hl_error e;
+    hl_status s = attempt(P("new"), P("file"), &follow, &e);
+    if (!profile_links())
+        check_status(s, &e, HL_ERR_NOT_SUPPORTED, NOLINK_CODES);
+    else if (check_status(s, &e, HL_OK, NULL))
         expect_one_file(P("new"), P("file"), 2);
 }
 
@@ -799,8 +834,10 @@ static const struct wcase {
     {"names", "dot_last_component", names_dot_last_component},
     {"names", "reserved_device", names_reserved_device},
     {"names", "invalid_utf8", names_invalid_utf8},
+    {"names", "component_too_long", names_component_too_long},
     {"names", "unicode", names_unicode},
     {"options", "follow_symlink", options_follow_symlink},
+    {"options", "follow_regular_file", options_follow_regular_file},
     {"options", "beneath_not_supported", options_beneath_not_supported},
     {"options", "directory_handle", options_directory_handle},
 };

@@ -142,6 +142,52 @@ hl_status hl_create(const char *new_name, const char *existing, hl_error *err);
 hl_status hl_create_at(int dirfd, const char *new_name, const char *existing,
                        const hl_options *opt, hl_error *err);
 
+/*
+ * On Windows (the Win32 backend, src/win32.c; built with mingw-w64):
+ *
+ * - Paths are UTF-8 and become UTF-16; invalid UTF-8 (overlong forms,
+ *   surrogates, cut sequences) is HL_ERR_INVALID_ARGUMENT before anything
+ *   touches the disk. '/' and '\' both separate.
+ * - A path whose full form is MAX_PATH (260) or longer gets the \\?\ form
+ *   (\\?\UNC\ for \\server\share), so long paths work without the caller's
+ *   help; a path already in the \\?\ form is passed as it is.
+ * - Names Windows would silently change are HL_ERR_INVALID_ARGUMENT (domain
+ *   HL_DOMAIN_NONE, which = that name) before the call, so that what is on
+ *   disk agrees with the status, for either path: a component ending in a dot
+ *   or a space ("b.", "b ", "sub.\x": Windows strips them), a last component
+ *   "." or ".." ("b\." would create "b"), and a reserved device name as the
+ *   last component (CON, PRN, AUX, NUL, COM1-9, LPT1-9, CONIN$, CONOUT$, with
+ *   or without an extension: Windows would open the device).
+ * - The call is CreateHardLinkW(new_name, existing, NULL); hl_error.native is
+ *   GetLastError (HL_DOMAIN_WIN32), classified by the shared Win32 table, then
+ *   these looks: ERROR_ACCESS_DENIED with a directory as the existing file is
+ *   HL_ERR_IS_DIRECTORY; ERROR_ACCESS_DENIED on a volume without hard links (a
+ *   FAT name, or no FILE_SUPPORTS_HARD_LINKS) is HL_ERR_NOT_SUPPORTED (Wine
+ *   answers 5 on FAT), else HL_ERR_ACCESS_DENIED; ERROR_INVALID_FUNCTION and
+ *   ERROR_NOT_SUPPORTED are HL_ERR_NOT_SUPPORTED; ERROR_TOO_MANY_LINKS is
+ *   HL_ERR_TOO_MANY_LINKS; a code the table does not know is HL_ERR_UNEXPECTED
+ *   with the code kept. The volume's flag never refuses a link by itself.
+ * - dirfd: -100 (Linux's AT_FDCWD) for the current directory, or a C runtime
+ *   descriptor made with _open_osfhandle from a directory HANDLE (CreateFileW
+ *   with FILE_FLAG_BACKUP_SEMANTICS); relative paths are joined to the path
+ *   GetFinalPathNameByHandleW gives for it (a path, not a handle: not proof
+ *   against the directory being renamed meanwhile).
+ * - HL_BENEATH is not implemented: HL_ERR_NOT_SUPPORTED (HL_DOMAIN_NONE).
+ * - HL_FOLLOW opens the existing file following symlinks and junctions, as
+ *   CreateFileW does, and links the file it leads to; if that does not open,
+ *   its error (a dangling symlink: HL_ERR_NOT_FOUND). Without it a symlink is
+ *   linked itself, as CreateHardLinkW does.
+ * - max_links reads nNumberOfLinks (GetFileInformationByHandle).
+ * - hl_volume_probe: name is the filesystem name GetVolumeInformationW gives,
+ *   in lower case ("ntfs", "fat32", "exfat", "refs"), fstype as given;
+ *   mount_point the volume root (GetVolumePathNameW), source its
+ *   \\?\Volume{GUID}\ name, device the volume serial number, magic 0;
+ *   hardlinks 1 with FILE_SUPPORTS_HARD_LINKS, 0 without it, -1 when the name
+ *   says NTFS but the flag is missing (Wine, on every drive) or when
+ *   GetVolumeInformationW fails (Wine on loop-device and FUSE drives: name
+ *   "unknown"); link_max 1024 for NTFS.
+ */
+
 /* "HL_ERR_CROSS_DEVICE"; "HL_STATUS_INVALID" for a value outside the enum. Never NULL.
  * Note: a new name with a trailing slash that does not exist ("n/") is
  * HL_ERR_PATH_NOT_FOUND: the slash makes it a directory, which is missing. */
