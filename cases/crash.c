@@ -38,7 +38,13 @@
  * image; only a background commit during the copy, a few ms, could tear it),
  * written back over the device once the volume is unmounted. Then a
  * mount, whose recovery (journal replay, log replay) runs as after a power
- * failure. The unmount and mount after a cut are umount2/mount of the same
+ * failure. Whether the volume has FS_IOC_SHUTDOWN is asked with flags no
+ * filesystem knows (EINVAL: it has; ENOTTY: it has not), so that asking
+ * shuts nothing down. A workload that ends with sync shares the cut of the
+ * workload after it (in a directory of its own): after the sync all of it is
+ * on the device, so what a cut leaves of it is the same then as at once;
+ * every other workload is cut right after its last call, as ACE does. The
+ * unmount and mount after a cut are umount2/mount of the same
  * device, type and options (hl-volume cycle takes 1.2-1.9 s here against
  * 0.1-0.2 s): the bound on the family's cost is what decides how many
  * workloads run.
@@ -184,10 +190,8 @@ static void mount_volume(const char *when)
               vol.fstype, vol.options[0] ? vol.options : "defaults", vol.dev, vol.mnt, strerror(errno));
 }
 
-/* A fresh volume of KIND made as tools/hl-volume makes it (same mkfs, size,
- * type and options; without the VHD container around it, which the kernel's
- * driver never sees): 0.1-0.3 s here against 5-7 s for hl-volume up and down.
- * The case directory (hlc_dir, hlc_dfd) becomes hlc.crash on it. */
+/* A fresh volume of HL_TARGET's kind (see the header); the case directory
+ * (hlc_dir, hlc_dfd) becomes hlc.crash on it. */
 static void volume_up(void)
 {
     read_kind();
@@ -333,7 +337,7 @@ static double now(void)
  * volume mounted again after), else a copy of the image. */
 static void crash_setup(void)
 {
-   HLC_REQUIRE(root);
+    HLC_REQUIRE(root);
     if (!HLC_HAS(kernel_block_volume))
         hlc_not_applicable("%s; no crash to cut and recover", hlc_why(HLC_NEED_kernel_block_volume));
     if (!hlc_links())
@@ -344,16 +348,19 @@ static void crash_setup(void)
     HLC_REQUIRE(private_mounts);
     volume_up();
     HLC_CHECK(syncfs(hlc_dfd) == 0, "setup: syncfs %s: %s", hlc_dir, strerror(errno)); /* the case directory stays */
-    uint32_t flags = FS_SHUTDOWN_FLAGS_NOLOGFLUSH;
-    if (ioctl(hlc_dfd, FS_IOC_SHUTDOWN, &flags) == 0) {
+    /* Flags no filesystem knows: one that has the ioctl refuses them with
+     * EINVAL (ext2/3/4, xfs), one without it answers ENOTTY (btrfs on 6.18),
+     * and nothing is shut down (a probing shutdown would cost a remount). */
+    uint32_t flags = ~0u;
+    if (ioctl(hlc_dfd, FS_IOC_SHUTDOWN, &flags) == 0) { /* taken all the same: it shut down */
         cut_mode = CUT_SHUTDOWN;
         remount();
-    } else {
-        int e = errno;
-        HLC_CHECK(e == ENOTTY || e == EOPNOTSUPP || e == EINVAL, "setup: FS_IOC_SHUTDOWN on %s: %s", vol.mnt,
-                  strerror(e));
-        cut_mode = CUT_COPY;
+        return;
     }
+    int e = errno;
+    HLC_CHECK(e == EINVAL || e == ENOTTY || e == EOPNOTSUPP, "setup: FS_IOC_SHUTDOWN (flags 0x%x) on %s: %s", flags,
+              vol.mnt, strerror(e));
+    cut_mode = e == EINVAL ? CUT_SHUTDOWN : CUT_COPY;
 }
 
 /* ------------------------------------------------------------------ the model */
@@ -373,7 +380,8 @@ struct mname {
     int file;
     const char *why; /* the call that promised the name; NULL: none */
 };
-static struct {
+struct model {
+    const char *title; /* what a failure calls it */
     struct mfile file[MAXINO];
     int nfile;
     struct mname name[MAXNAMES];
@@ -382,35 +390,36 @@ static struct {
     char shell[MAXSTEPS * 96 + 256]; /* the workload as shell */
     char steps[MAXSTEPS][64];     /* the step texts (the promises point into these) */
     int nsteps;
-} m;
+};
+static struct model *m; /* the workload being run or checked */
 
 static int find_name(const char *path)
 {
-    for (int i = 0; i < m.nname; i++)
-        if (strcmp(m.name[i].path, path) == 0)
+    for (int i = 0; i < m->nname; i++)
+        if (strcmp(m->name[i].path, path) == 0)
             return i;
     return -1;
 }
 
-static void drop_name(int i) { m.name[i] = m.name[--m.nname]; }
+static void drop_name(int i) { m->name[i] = m->name[--m->nname]; }
 
 static int add_file(int dir)
 {
-    HLC_CHECK(m.nfile < MAXINO, "workload: too many files");
-    struct mfile *f = &m.file[m.nfile];
+    HLC_CHECK(m->nfile < MAXINO, "workload: too many files");
+    struct mfile *f = &m->file[m->nfile];
     f->dir = dir;
     f->len = 0;
     f->data_why = NULL;
-    return m.nfile++;
+    return m->nfile++;
 }
 
 static void add_name(const char *path, int file)
 {
-    HLC_CHECK(m.nname < MAXNAMES, "workload: too many names");
-    snprintf(m.name[m.nname].path, sizeof m.name[0].path, "%s", path);
-    m.name[m.nname].file = file;
-    m.name[m.nname].why = NULL;
-    m.nname++;
+    HLC_CHECK(m->nname < MAXNAMES, "workload: too many names");
+    snprintf(m->name[m->nname].path, sizeof m->name[0].path, "%s", path);
+    m->name[m->nname].file = file;
+    m->name[m->nname].why = NULL;
+    m->nname++;
 }
 
 /* "A" for "A/bar", "." for "bar" */
@@ -430,15 +439,15 @@ static const char *wpath(const char *path)
     static int i;
     char *b = bufs[i++ & 3];
     if (strcmp(path, ".") == 0)
-        snprintf(b, sizeof bufs[0], "%s", m.wdir);
+        snprintf(b, sizeof bufs[0], "%s", m->wdir);
     else
-        snprintf(b, sizeof bufs[0], "%s/%s", m.wdir, path);
+        snprintf(b, sizeof bufs[0], "%s/%s", m->wdir, path);
     return b;
 }
 
 static void promise_data(int file, const char *why)
 {
-    struct mfile *f = &m.file[file];
+    struct mfile *f = &m->file[file];
     if (f->dir)
         return;
     f->data_why = why;
@@ -448,9 +457,9 @@ static void promise_data(int file, const char *why)
 
 static void promise_names_of(int file, const char *why)
 {
-    for (int i = 0; i < m.nname; i++)
-        if (m.name[i].file == file)
-            m.name[i].why = why;
+    for (int i = 0; i < m->nname; i++)
+        if (m->name[i].file == file)
+            m->name[i].why = why;
 }
 
 /* ------------------------------------------------------------------ the steps */
@@ -459,14 +468,14 @@ static void promise_names_of(int file, const char *why)
 static void shell_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void shell_add(const char *fmt, ...)
 {
-    size_t n = strlen(m.shell);
-    if (n && n + 2 < sizeof m.shell) {
-        memcpy(m.shell + n, "; ", 3);
+    size_t n = strlen(m->shell);
+    if (n && n + 2 < sizeof m->shell) {
+        memcpy(m->shell + n, "; ", 3);
         n += 2;
     }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m.shell + n, sizeof m.shell - n, fmt, ap);
+    vsnprintf(m->shell + n, sizeof m->shell - n, fmt, ap);
     va_end(ap);
 }
 
@@ -480,7 +489,7 @@ static void fill(struct mfile *f, char c, size_t n)
 static int open_path(const char *path, int flags)
 {
     int fd = openat(hlc_dfd, wpath(path), flags | O_CLOEXEC, 0644);
-    HLC_CHECK(fd >= 0, "workload: %s: open %s: %s", m.shell, hlc_path(wpath(path)), strerror(errno));
+    HLC_CHECK(fd >= 0, "workload: %s: open %s: %s", m->shell, hlc_path(wpath(path)), strerror(errno));
     return fd;
 }
 
@@ -490,9 +499,9 @@ static int open_path(const char *path, int flags)
  * P, sync (the volume's), expect P (a name the case's source promises). */
 static void step(const char *text)
 {
-    HLC_CHECK(m.nsteps < MAXSTEPS, "workload: too many steps");
-    char *s = m.steps[m.nsteps++];
-    snprintf(s, sizeof m.steps[0], "%s", text);
+    HLC_CHECK(m->nsteps < MAXSTEPS, "workload: too many steps");
+    char *s = m->steps[m->nsteps++];
+    snprintf(s, sizeof m->steps[0], "%s", text);
     char verb[16], a[64] = "", b[64] = "", c[16] = "";
     int n = sscanf(text, "%15s %63s %63s %15s", verb, a, b, c);
     HLC_CHECK(n >= 1, "workload: empty step");
@@ -505,32 +514,32 @@ static void step(const char *text)
     } else if (strcmp(verb, "mkdir") == 0) {
         shell_add("mkdir %s", a);
         e = tk_mkdir(hlc_dfd, wpath(a), 0755);
-        HLC_CHECK(!e, "workload: %s: mkdir %s: %s", m.shell, hlc_path(wpath(a)), strerror(e));
+        HLC_CHECK(!e, "workload: %s: mkdir %s: %s", m->shell, hlc_path(wpath(a)), strerror(e));
         add_name(a, add_file(1));
     } else if (strcmp(verb, "ln") == 0) {
         shell_add("ln %s %s", a, b);
         HLC_CHECK(ia >= 0 && ib < 0, "workload: ln %s %s does not fit the model", a, b);
         hlc_linked(wpath(b), wpath(a), 0); /* through hl_create, judged */
-        add_name(b, m.name[ia].file);
+        add_name(b, m->name[ia].file);
     } else if (strcmp(verb, "rm") == 0) {
         shell_add("rm %s", a);
         HLC_CHECK(ia >= 0, "workload: rm %s does not fit the model", a);
-        HLC_CHECK(unlinkat(hlc_dfd, wpath(a), 0) == 0, "workload: %s: unlink %s: %s", m.shell, hlc_path(wpath(a)),
+        HLC_CHECK(unlinkat(hlc_dfd, wpath(a), 0) == 0, "workload: %s: unlink %s: %s", m->shell, hlc_path(wpath(a)),
                   strerror(errno));
         drop_name(ia);
     } else if (strcmp(verb, "mv") == 0) {
         shell_add("mv %s %s", a, b);
         HLC_CHECK(ia >= 0, "workload: mv %s %s does not fit the model", a, b);
-        HLC_CHECK(renameat(hlc_dfd, wpath(a), hlc_dfd, wpath(b)) == 0, "workload: %s: rename %s %s: %s", m.shell,
+        HLC_CHECK(renameat(hlc_dfd, wpath(a), hlc_dfd, wpath(b)) == 0, "workload: %s: rename %s %s: %s", m->shell,
                   hlc_path(wpath(a)), hlc_path(wpath(b)), strerror(errno));
-        if (ib >= 0 && m.name[ib].file == m.name[ia].file)
+        if (ib >= 0 && m->name[ib].file == m->name[ia].file)
             return; /* two names of one file: POSIX, no other action */
         if (ib >= 0) {
             drop_name(ib);
             ia = find_name(a);
         }
-        snprintf(m.name[ia].path, sizeof m.name[0].path, "%s", b);
-        m.name[ia].why = NULL; /* which of the two names survives a cut is not promised */
+        snprintf(m->name[ia].path, sizeof m->name[0].path, "%s", b);
+        m->name[ia].why = NULL; /* which of the two names survives a cut is not promised */
     } else if (strcmp(verb, "write") == 0 || strcmp(verb, "append") == 0) {
         size_t len = strtoul(c, NULL, 10);
         int append = verb[0] == 'a';
@@ -542,12 +551,12 @@ static void step(const char *text)
         ssize_t w = write(fd, buf, len);
         e = errno;
         close(fd);
-        HLC_CHECK(w == (ssize_t)len, "workload: %s: write %s: %s", m.shell, hlc_path(wpath(a)), strerror(e));
+        HLC_CHECK(w == (ssize_t)len, "workload: %s: write %s: %s", m->shell, hlc_path(wpath(a)), strerror(e));
         if (ia < 0) {
             add_name(a, add_file(0));
             ia = find_name(a);
         }
-        struct mfile *f = &m.file[m.name[ia].file];
+        struct mfile *f = &m->file[m->name[ia].file];
         if (!append)
             f->len = 0;
         fill(f, b[0], len);
@@ -560,8 +569,8 @@ static void step(const char *text)
         int r = ftruncate(fd, (off_t)len);
         e = errno;
         close(fd);
-        HLC_CHECK(r == 0, "workload: %s: truncate %s: %s", m.shell, hlc_path(wpath(a)), strerror(e));
-        struct mfile *f = &m.file[m.name[ia].file];
+        HLC_CHECK(r == 0, "workload: %s: truncate %s: %s", m->shell, hlc_path(wpath(a)), strerror(e));
+        struct mfile *f = &m->file[m->name[ia].file];
         if (len > f->len)
             fill(f, '\0', len - f->len);
         f->len = len;
@@ -574,31 +583,31 @@ static void step(const char *text)
         int r = data_only ? fdatasync(fd) : fsync(fd);
         e = errno;
         close(fd);
-        HLC_CHECK(r == 0, "workload: %s: %s %s: %s", m.shell, verb, hlc_path(wpath(a)), strerror(e));
-        if (ia < 0 || m.file[m.name[ia].file].dir) {
+        HLC_CHECK(r == 0, "workload: %s: %s %s: %s", m->shell, verb, hlc_path(wpath(a)), strerror(e));
+        if (ia < 0 || m->file[m->name[ia].file].dir) {
             if (data_only)
                 return;
-            for (int i = 0; i < m.nname; i++) { /* a directory: its entries */
+            for (int i = 0; i < m->nname; i++) { /* a directory: its entries */
                 char p[64];
-                parent_of(m.name[i].path, p, sizeof p);
+                parent_of(m->name[i].path, p, sizeof p);
                 if (strcmp(p, a) == 0)
-                    m.name[i].why = s;
+                    m->name[i].why = s;
             }
             return;
         }
-        promise_data(m.name[ia].file, s);
+        promise_data(m->name[ia].file, s);
         if (!data_only)
-            promise_names_of(m.name[ia].file, s);
+            promise_names_of(m->name[ia].file, s);
     } else if (strcmp(verb, "sync") == 0) {
         shell_add("sync -f .");
-        HLC_CHECK(syncfs(hlc_dfd) == 0, "workload: %s: syncfs %s: %s", m.shell, hlc_dir, strerror(errno));
-        for (int i = 0; i < m.nname; i++)
-            m.name[i].why = s;
-        for (int i = 0; i < m.nfile; i++)
+        HLC_CHECK(syncfs(hlc_dfd) == 0, "workload: %s: syncfs %s: %s", m->shell, hlc_dir, strerror(errno));
+        for (int i = 0; i < m->nname; i++)
+            m->name[i].why = s;
+        for (int i = 0; i < m->nfile; i++)
             promise_data(i, s);
     } else if (strcmp(verb, "expect") == 0) {
         HLC_CHECK(ia >= 0, "workload: expect %s: no such name in the model", a);
-        m.name[ia].why = s;
+        m->name[ia].why = s;
     } else {
         hlc_fail("workload: unknown step '%s'", text);
     }
@@ -653,44 +662,52 @@ static void walk(int dfd, const char *rel)
     closedir(d);
 }
 
-static const char *workload_name = "workload"; /* what a failure calls it */
+/* The workloads run since the last cut, each in its own directory, in
+ * order; every one but the last ended with sync (see workload). */
+enum { MAXBATCH = 16 };
+static struct model *batch[MAXBATCH];
+static int nbatch;
 
 /* Fail the case showing the workload as shell, then what was expected and what was seen. */
 __attribute__((noreturn, format(printf, 1, 2))) static void WFAIL(const char *fmt, ...)
 {
-    char what[2048];
+    char what[2048], later[256] = "";
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    hlc_fail("%s (in %s): %s; %s: expected %s", workload_name, hlc_path(m.wdir), m.shell, cut_text(), what);
+    if (nbatch && m != batch[nbatch - 1])
+        snprintf(later, sizeof later, "<then the workloads up to %s, each in its own directory>; ",
+                 batch[nbatch - 1]->wdir);
+    hlc_fail("%s (in %s): %s; %s%s: expected %s", m->title, hlc_path(m->wdir), m->shell, later, cut_text(), what);
 }
 
-static void check(void)
+/* What the workload m's persistence calls promised is there. */
+static void check_promises(void)
 {
     struct stat wd;
-    if (fstatat(hlc_dfd, m.wdir, &wd, 0) != 0)
-        WFAIL("%s, synced before the workload, to be there; it is gone (%s)", m.wdir, strerror(errno));
-    for (int i = 0; i < m.nname; i++) {
-        const struct mname *n = &m.name[i];
+    if (fstatat(hlc_dfd, m->wdir, &wd, 0) != 0)
+        WFAIL("%s, synced before the workload, to be there; it is gone (%s)", m->wdir, strerror(errno));
+    for (int i = 0; i < m->nname; i++) {
+        const struct mname *n = &m->name[i];
         if (!n->why)
             continue;
         struct stat st;
         if (fstatat(hlc_dfd, wpath(n->path), &st, AT_SYMLINK_NOFOLLOW) != 0)
             WFAIL("%s to be there (promised by '%s'); it is gone (%s)", n->path, n->why, strerror(errno));
-        if (!S_ISDIR(st.st_mode) != !m.file[n->file].dir)
-            WFAIL("%s to be a %s; it is mode 0%o", n->path, m.file[n->file].dir ? "directory" : "file",
+        if (!S_ISDIR(st.st_mode) != !m->file[n->file].dir)
+            WFAIL("%s to be a %s; it is mode 0%o", n->path, m->file[n->file].dir ? "directory" : "file",
                   (unsigned)st.st_mode);
         for (int j = 0; j < i; j++) {
             struct stat o;
-            if (!m.name[j].why || m.name[j].file != n->file ||
-                fstatat(hlc_dfd, wpath(m.name[j].path), &o, AT_SYMLINK_NOFOLLOW) != 0)
+            if (!m->name[j].why || m->name[j].file != n->file ||
+                fstatat(hlc_dfd, wpath(m->name[j].path), &o, AT_SYMLINK_NOFOLLOW) != 0)
                 continue;
             if (o.st_ino != st.st_ino)
-                WFAIL("%s and %s to be one file; they are inodes %llu and %llu", n->path, m.name[j].path,
+                WFAIL("%s and %s to be one file; they are inodes %llu and %llu", n->path, m->name[j].path,
                       (unsigned long long)st.st_ino, (unsigned long long)o.st_ino);
         }
-        const struct mfile *f = &m.file[n->file];
+        const struct mfile *f = &m->file[n->file];
         if (f->dir || !f->data_why)
             continue;
         size_t len = 0;
@@ -701,26 +718,54 @@ static void check(void)
             WFAIL("%s to hold the %zu bytes '%s' promised; it holds %s%zu bytes", n->path, f->plen, f->data_why,
                   readable ? "other " : "unreadable, ", len);
     }
+}
+
+/* Every file's link count equals its names on the whole volume; a failure
+ * is blamed on the workload whose directory holds the file's first name. */
+static void check_counts(void)
+{
     nscan = 0;
     int root = open(vol.mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     HLC_CHECK(root >= 0, "after the cut: open %s: %s", vol.mnt, strerror(errno));
     walk(root, vol.mnt);
-    for (size_t i = 0; i < nscan; i++)
-        if ((unsigned long long)scan[i].nlink != scan[i].names)
-            WFAIL("every file's link count to equal its names on the volume; %s (inode %llu) has link count %llu and "
-                  "%u names",
-                  scan[i].first, (unsigned long long)scan[i].ino, (unsigned long long)scan[i].nlink, scan[i].names);
+    for (size_t i = 0; i < nscan; i++) {
+        if ((unsigned long long)scan[i].nlink == scan[i].names)
+            continue;
+        for (int k = 0; k < nbatch; k++) {
+            char in[TK_PATH_MAX + 64];
+            snprintf(in, sizeof in, "%s/%s/", hlc_dir, batch[k]->wdir);
+            if (strncmp(scan[i].first, in, strlen(in)) == 0)
+                m = batch[k];
+        }
+        WFAIL("every file's link count to equal its names on the volume; %s (inode %llu) has link count %llu and "
+              "%u names",
+              scan[i].first, (unsigned long long)scan[i].ino, (unsigned long long)scan[i].nlink, scan[i].names);
+    }
 }
 
-/* Run a workload: its setup (then synced, as ACE starts), its steps, the cut,
- * the recovery, the check. Steps are separated by ';'. */
-static int workloads_run;
-
-static void workload(const char *setup, const char *steps)
+static void free_batch(void)
 {
-    memset(&m, 0, sizeof m);
-    snprintf(m.wdir, sizeof m.wdir, "w%03d", workloads_run++);
-    hlc_mkdir(m.wdir);
+    for (int k = 0; k < nbatch; k++)
+        free(batch[k]);
+    nbatch = 0;
+    m = NULL;
+}
+
+/* Run a workload up to its cut: its setup (then synced, as ACE starts), its
+ * steps, in a directory of its own. Steps are separated by ';'. */
+static int workloads_run, cuts;
+static int may_share_cut(void);
+static void cut_and_check(void);
+
+static void workload(const char *title, const char *setup, const char *steps)
+{
+    HLC_CHECK(nbatch < MAXBATCH, "workload: more than %d workloads before a cut", MAXBATCH);
+    m = calloc(1, sizeof *m);
+    HLC_CHECK(m, "workload: out of memory");
+    batch[nbatch++] = m;
+    m->title = title;
+    snprintf(m->wdir, sizeof m->wdir, "w%03d", workloads_run++);
+    hlc_mkdir(m->wdir);
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", setup);
     char *save = NULL;
@@ -730,6 +775,26 @@ static void workload(const char *setup, const char *steps)
     snprintf(buf, sizeof buf, "%s", steps);
     for (char *s = strtok_r(buf, ";", &save); s; s = strtok_r(NULL, ";", &save))
         step(s + strspn(s, " "));
+    if (!may_share_cut())
+        cut_and_check();
+}
+
+/* Did the workload just run end with sync? Then everything of it is on the
+ * device already, and nothing a later workload does in another directory
+ * can add to or take from what a cut leaves of it: it may share that later
+ * workload's cut, exactly as if it had its own right after the sync. A
+ * workload ending with any other call is cut at once (a later fsync or sync
+ * would persist more of it than its own call did, and hide a bug). */
+static int may_share_cut(void)
+{
+    return m->nsteps > 0 && strcmp(m->steps[m->nsteps - 1], "sync") == 0 && nbatch < MAXBATCH;
+}
+
+/* The cut, the recovery, the check of every workload since the last cut. */
+static void cut_and_check(void)
+{
+    if (!nbatch)
+        return;
     if (cut_mode == CUT_SHUTDOWN) {
         uint32_t flags = FS_SHUTDOWN_FLAGS_NOLOGFLUSH;
         HLC_CHECK(ioctl(hlc_dfd, FS_IOC_SHUTDOWN, &flags) == 0, "cut: FS_IOC_SHUTDOWN on %s: %s", hlc_dir,
@@ -737,14 +802,23 @@ static void workload(const char *setup, const char *steps)
     } else {
         copy_image();
     }
+    cuts++;
     remount();
-    check();
-    int e = tk_remove_tree(hlc_dfd, m.wdir); /* a small volume holds a few hundred workloads only */
-    HLC_CHECK(!e, "cleanup: cannot remove %s: %s", hlc_path(m.wdir), strerror(e));
+    for (int k = 0; k < nbatch; k++) {
+        m = batch[k];
+        check_promises();
+    }
+    check_counts();
+    for (int k = 0; k < nbatch; k++) { /* a small volume holds a few hundred workloads only */
+        int e = tk_remove_tree(hlc_dfd, batch[k]->wdir);
+        HLC_CHECK(!e, "cleanup: cannot remove %s: %s", hlc_path(batch[k]->wdir), strerror(e));
+    }
+    free_batch();
 }
 
 static void crash_fini(void)
 {
+    free_batch();
     free_saved();
     free(scan);
     scan = NULL;
@@ -764,8 +838,7 @@ static void crash_down(void)
 
 /* The three link workloads with which CrashMonkey found new btrfs bugs (its
  * "new bugs" list, kernel 4.16), with the outcome its developers accepted as
- * right; one case (one volume: bringing one up costs 3-5 s), each failure
- * says which. */
+ * right; one case (one volume), each failure says which. */
 static const struct {
     const char *name, *steps;
 } crashmonkey[] = {
@@ -785,9 +858,9 @@ HLC_CASE(crash, crashmonkey_link_bugs, .fini = crash_fini)
 {
     crash_setup();
     for (size_t i = 0; i < sizeof crashmonkey / sizeof crashmonkey[0]; i++) {
-        workload_name = crashmonkey[i].name;
-        workload("", crashmonkey[i].steps);
+        workload(crashmonkey[i].name, "", crashmonkey[i].steps);
     }
+    cut_and_check();
     crash_down();
 }
 
@@ -898,22 +971,22 @@ HLC_CASE(crash, ace_bounded, .fini = crash_fini)
     for (unsigned k = 0; k < ACE_ONE; k++) {
         ace_workload(k, steps, sizeof steps);
         if (steps[0]) {
-            workload_name = "ACE seq-1 workload";
-            workload(ACE_SETUP, steps);
+            workload("ACE seq-1 workload", ACE_SETUP, steps);
             ran[0]++;
         }
     }
     for (unsigned i = 0; i < ACE_TWO && ran[1] < ACE_SEQ2; i++) {
         ace_workload(ACE_ONE + i * ACE_STEP % ACE_TWO, steps, sizeof steps);
         if (steps[0]) {
-            workload_name = "ACE seq-2 workload";
-            workload(ACE_SETUP, steps);
+            workload("ACE seq-2 workload", ACE_SETUP, steps);
             ran[1]++;
         }
     }
+    cut_and_check();
     double t = now() - t0;
-    cr_log_info("crash/ace_bounded: %d seq-1 and %d seq-2 workloads on %s in %.1f s", ran[0], ran[1], vol.kind, t);
-    fprintf(stderr, "NOTE crash/ace_bounded: %d seq-1 and %d seq-2 workloads on %s (cut: %s) in %.1f s\n", ran[0],
-            ran[1], vol.kind, cut_mode == CUT_SHUTDOWN ? "FS_IOC_SHUTDOWN" : "image copy", t);
+    cr_log_info("crash/ace_bounded: %d seq-1 and %d seq-2 workloads on %s in %d cuts, %.1f s", ran[0], ran[1],
+                vol.kind, cuts, t);
+    fprintf(stderr, "NOTE crash/ace_bounded: %d seq-1 and %d seq-2 workloads on %s (cut: %s; %d cuts) in %.1f s\n",
+            ran[0], ran[1], vol.kind, cut_mode == CUT_SHUTDOWN ? "FS_IOC_SHUTDOWN" : "image copy", cuts, t);
     crash_down();
 }
