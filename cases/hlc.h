@@ -13,7 +13,9 @@
  *
  * Environment (a contract, see README): HL_TARGET, HL_TARGET2, HL_TARGET_RO,
  * HL_PROFILE=auto|posix|ntfs|fat|readonly, HL_LINK_MAX, HL_LINK_BUDGET, HL_STRICT,
- * HL_KNOWN, HL_TARGET_LOWER.
+ * HL_KNOWN, HL_TARGET_LOWER; HL_PROGRESS=lines writes the progress of long
+ * cases (the link-limit probe's count) as whole "PROGRESS case: n/N" lines on
+ * stderr, for a reader of a file (tools/hlcheck), not an updating line.
  */
 #ifndef HLC_H
 #define HLC_H
