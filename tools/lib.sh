@@ -81,3 +81,14 @@ hl_build_dir() {
   case $d in /*) ;; *) d=$PWD/$d ;; esac
   printf '%s\n' "$d"
 }
+
+# The kernel's start time of PID (field 22 of /proc/PID/stat): with the pid it
+# names one process, not a later one that got the same number.
+start_time() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+# PID still runs as the process that started at START: not gone, not a new
+# process with its number, not a zombie (a killed process stays one until its
+# parent or PID 1 reaps it, slow in a container).
+process_alive() { # PID START
+  [ -n "$2" ] && [ "$(start_time "$1")" = "$2" ] &&
+    ! awk '{ sub(/^.*\) /, ""); exit $1 != "Z" }' "/proc/$1/stat" 2>/dev/null
+}
