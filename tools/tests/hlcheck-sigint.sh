@@ -139,6 +139,9 @@ killed)
   pgid=
   [ $rc = 0 ] || fail "the second run: exit $rc: $(tail -n 8 "$work/err")"
   grep -q "taking down what an earlier run left" "$work/err" || fail "the second run did not say it took down the first's volumes: $(head -n 5 "$work/err")"
+  for j in "$work"/results/*.json; do
+    jq empty "$j" 2>/dev/null || fail "the second run's $(basename "$j") is not JSON: $(head -c 300 "$j")"
+  done
   no_leftovers
   echo "ok: kill -9 left $first mount(s); the second run removed them, exit 0, nothing left"
   ;;
