@@ -3,7 +3,7 @@
  *
  * Input: byte 0 chooses options (bit 0 HL_FOLLOW; bits 1-2 max_links: none,
  * 3, 1, HL_NTFS_MAX_LINKS; bit 3 the portable walk instead of openat2), then
- * the new name up to a NUL, then the source up to a NUL or the end: bytes, not
+ * the new name up to a NUL, then the existing name up to a NUL or the end: bytes, not
  * just printable names ("/", "..", empty components, long names, non-UTF-8).
  *
  * The sandbox (made once, under /tmp): regular files, one (g) already at the
@@ -17,7 +17,7 @@
  *  1. the status is a valid hl_status with a name and a message, hl_error
  *     agrees, and the native code can produce it (the core's table);
  *  2. HL_OK: exactly one new name in the sandbox, with the (st_dev, st_ino)
- *     the kernel itself resolves the source to beneath the sandbox, and that
+ *     the kernel itself resolves the existing name to beneath the sandbox, and that
  *     inode's nlink one higher;
  *  3. a failure: the sandbox exactly as before (every directory's names and
  *     inode numbers, every file's link count);
@@ -30,7 +30,7 @@
  * created or removed and any link count changed, synchronously, in one read.
  * A failure must produce no event at all. HL_OK must produce exactly one new
  * name, which is then checked against the kernel's own resolution of the
- * source (openat2 RESOLVE_BENEATH) and undone. Every 256 runs, and whenever
+ * existing name (openat2 RESOLVE_BENEATH) and undone. Every 256 runs, and whenever
  * the event queue overflows, the whole tree is compared with the snapshot
  * taken at start (the test kit's: every name, inode number, link count, type,
  * size and mode), by its fingerprint.
@@ -247,14 +247,14 @@ static void print_bytes(const char *label, const char *s)
     fprintf(stderr, "\" (%zu bytes)\n", strlen(s));
 }
 
-static void violated(const char *rule, const char *dst, const char *src, const hl_options *o, hl_status s,
+static void violated(const char *rule, const char *new_name, const char *existing, const hl_options *o, hl_status s,
                      const hl_error *e, const char *detail)
 {
     fz_violation_header("fuzz_paths", rule);
     if (detail)
         fprintf(stderr, "  %s\n", detail);
-    print_bytes("new name", dst);
-    print_bytes("source", src);
+    print_bytes("new name", new_name);
+    print_bytes("existing", existing);
     fprintf(stderr, "  flags 0x%x max_links %lu; got %s: %s\n  sandbox %s/s (%s)\n", o->flags, o->max_links,
             hl_status_name(s), e->message, base, current_input);
     fz_trap();
@@ -333,57 +333,58 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hl_options o = {HL_BENEATH | (data[0] & 1 ? HL_FOLLOW : 0), limits[(data[0] >> 1) & 3]};
     hl__posix_force_walk((data[0] >> 3) & 1);
     current_input = (data[0] >> 3) & 1 ? "walk resolver" : "openat2 resolver";
-    /* new name, NUL, source, NUL: a NUL ends a path as it would in C */
+    /* new name, NUL, existing, NUL: a NUL ends a path as it would in C */
     char *buf = malloc(size + 1);
     memcpy(buf, data + 1, size - 1);
     buf[size - 1] = '\0';
     buf[size] = '\0';
-    const char *dst = buf, *src = buf + strlen(buf) + 1;
-    if (src > buf + size - 1)
-        src = buf + size - 1; /* no separator: an empty source */
+    const char *new_name = buf, *existing = buf + strlen(buf) + 1;
+    if (existing > buf + size - 1)
+        existing = buf + size - 1; /* no separator: an empty existing name */
 
     hl_error e;
     memset(&e, 0, sizeof e);
-    hl_status s = hl_create_at(sandbox, dst, src, &o, &e);
+    hl_status s = hl_create_at(sandbox, new_name, existing, &o, &e);
 
     /* 1: a truthful status */
     if ((unsigned)s >= HL_STATUS_COUNT || e.status != s || !*hl_status_name(s) || !*hl_strerror(s) ||
         !e.message[0] || !e.operation)
-        violated("the status is valid, named, and hl_error agrees", dst, src, &o, s, &e, NULL);
+        violated("the status is valid, named, and hl_error agrees", new_name, existing, &o, s, &e, NULL);
     if (!hl_status_refines(e.domain, e.native, s))
-        violated("the native code maps to the status through the core's table", dst, src, &o, s, &e, NULL);
+        violated("the native code maps to the status through the core's table", new_name, existing, &o, s, &e, NULL);
 
     struct events ev;
     read_events(&ev);
     const char *diff = ev.overflow ? full_check() : NULL;
     if (diff)
-        violated("the tree matches the snapshot (checked in full: the event queue overflowed)", dst, src, &o, s, &e,
-                 diff);
+        violated("the tree matches the snapshot (checked in full: the event queue overflowed)", new_name, existing,
+                 &o, s, &e, diff);
     if (s != HL_OK) {
         /* 3, 4: a failure changed nothing, inside or outside */
         if (ev.total && !ev.overflow)
-            violated("a failure changes nothing (sandbox, canary, outside files, /, /etc/passwd)", dst, src, &o, s,
-                     &e, ev.what);
+            violated("a failure changes nothing (sandbox, canary, outside files, /, /etc/passwd)", new_name,
+                     existing, &o, s, &e, ev.what);
     } else {
-        /* 2: exactly one new name, in the sandbox, the source's inode, one more link */
+        /* 2: exactly one new name, in the sandbox, the existing file's inode, one more link */
         char detail[1200], newpath[1100];
         if (ev.creates != 1 || ev.others || ev.dir < 0)
-            violated("HL_OK means exactly one new name, in the sandbox", dst, src, &o, s, &e, ev.what);
+            violated("HL_OK means exactly one new name, in the sandbox", new_name, existing, &o, s, &e, ev.what);
         if (strncmp(dirs[ev.dir].path, "s", 1) != 0)
-            violated("the new name is inside the sandbox", dst, src, &o, s, &e, dirs[ev.dir].path);
+            violated("the new name is inside the sandbox", new_name, existing, &o, s, &e, dirs[ev.dir].path);
         snprintf(newpath, sizeof newpath, "%s/%s", dirs[ev.dir].path, ev.name);
         struct open_how how = {.flags = O_PATH | O_CLOEXEC | (o.flags & HL_FOLLOW ? 0 : O_NOFOLLOW),
                                .resolve = RESOLVE_BENEATH};
-        int sfd = (int)syscall(SYS_openat2, sandbox, src, &how, sizeof how);
+        int sfd = (int)syscall(SYS_openat2, sandbox, existing, &how, sizeof how);
         struct stat want, got;
         if (sfd < 0 || fstat(sfd, &want) != 0)
-            violated("HL_OK for a source the kernel cannot resolve beneath the sandbox", dst, src, &o, s, &e, NULL);
+            violated("HL_OK for an existing name the kernel cannot resolve beneath the sandbox", new_name, existing,
+                     &o, s, &e, NULL);
         close(sfd);
         if (fstatat(basefd, newpath, &got, AT_SYMLINK_NOFOLLOW) != 0 || got.st_dev != want.st_dev ||
             got.st_ino != want.st_ino) {
-            snprintf(detail, sizeof detail, "new name %s is inode %llu, the source resolves to %llu", newpath,
+            snprintf(detail, sizeof detail, "new name %s is inode %llu, the existing name resolves to %llu", newpath,
                      (unsigned long long)got.st_ino, (unsigned long long)want.st_ino);
-            violated("the new name is the source's inode", dst, src, &o, s, &e, detail);
+            violated("the new name is the existing file's inode", new_name, existing, &o, s, &e, detail);
         }
         struct inode *i = inodes;
         while (i < inodes + ninodes && !(i->ino == want.st_ino && i->dev == want.st_dev))
@@ -391,15 +392,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i == inodes + ninodes || got.st_nlink != i->nlink + 1) {
             snprintf(detail, sizeof detail, "nlink %llu, expected %llu", (unsigned long long)got.st_nlink,
                      i < inodes + ninodes ? (unsigned long long)i->nlink + 1 : 0ULL);
-            violated("the source's nlink rose by one", dst, src, &o, s, &e, detail);
+            violated("the existing file's nlink rose by one", new_name, existing, &o, s, &e, detail);
         }
         /* 5: undo; the events of the undo are ours */
         if (unlinkat(basefd, newpath, 0) != 0)
-            violated("the run can undo its link", dst, src, &o, s, &e, strerror(errno));
+            violated("the run can undo its link", new_name, existing, &o, s, &e, strerror(errno));
         read_events(&ev);
     }
     if (runs % 256 == 0 && ((diff = full_check()) || passwd_nlink() != passwd))
-        violated("every 256 runs the whole tree matches the snapshot taken at start", dst, src, &o, s, &e,
+        violated("every 256 runs the whole tree matches the snapshot taken at start", new_name, existing, &o, s, &e,
                  diff ? diff : "/etc/passwd's link count changed");
     free(buf);
     hl__posix_force_walk(0);

@@ -33,13 +33,13 @@ static double run(int dfd, enum variant v, long pairs)
 {
     static const hl_options opts[] = {{0, 0}, {0, 0}, {HL_FOLLOW, 0}, {HL_BENEATH, 0}, {HL_BENEATH, 0},
                                       {HL_BENEATH | HL_FOLLOW, 0}, {0, HL_NTFS_MAX_LINKS}};
-    const char *src = v == BENEATH_NESTED ? "d/e/src" : "src";
-    const char *dst = v == BENEATH_NESTED ? "d/e/dst" : "dst";
+    const char *existing = v == BENEATH_NESTED ? "d/e/existing" : "existing";
+    const char *new_name = v == BENEATH_NESTED ? "d/e/new_name" : "new_name";
     double t0 = now();
     for (long i = 0; i < pairs; i++) {
-        int ok = v == RAW ? linkat(dfd, src, dfd, dst, 0) == 0
-                          : hl_create_at(dfd, dst, src, &opts[v], NULL) == HL_OK;
-        if (!ok || unlinkat(dfd, dst, 0) != 0) {
+        int ok = v == RAW ? linkat(dfd, existing, dfd, new_name, 0) == 0
+                          : hl_create_at(dfd, new_name, existing, &opts[v], NULL) == HL_OK;
+        if (!ok || unlinkat(dfd, new_name, 0) != 0) {
             fprintf(stderr, "hl-bench: %s failed at pair %ld: %s\n", names[v], i, strerror(errno));
             exit(1);
         }
@@ -77,8 +77,8 @@ int main(int argc, char **argv)
     int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
     mkdirat(dfd, "d", 0755);
     mkdirat(dfd, "d/e", 0755);
-    close(openat(dfd, "src", O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
-    close(openat(dfd, "d/e/src", O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    close(openat(dfd, "existing", O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    close(openat(dfd, "d/e/existing", O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
     hl_volume vol;
     hl_volume_probe(dir, &vol);
     printf("hl-bench on %s (%s), %ld link+unlink pairs per variant\n", base, vol.name, pairs);
@@ -89,8 +89,8 @@ int main(int argc, char **argv)
         double r = run(dfd, v, pairs);
         printf("  %-28s %10.0f pairs/s  %6.2f us/pair  %4.2f of raw\n", names[v], r, 1e6 / r, r / raw);
     }
-    unlinkat(dfd, "src", 0);
-    unlinkat(dfd, "d/e/src", 0);
+    unlinkat(dfd, "existing", 0);
+    unlinkat(dfd, "d/e/existing", 0);
     unlinkat(dfd, "d/e", AT_REMOVEDIR);
     unlinkat(dfd, "d", AT_REMOVEDIR);
     close(dfd);
