@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,7 +22,7 @@ void volume_probe(struct volume_semantics *vs, int dirfd, const char *sandbox)
     if (hl_volume_probe(sandbox, &vs->vol) != HL_OK)
         fz_die("fuzz_ops", "hl_volume_probe(%s) failed", sandbox);
     vs->links = vs->vol.hardlinks != 0;
-    vs->fuse_hide = vs->vol.magic == 0x65735546; /* FUSE_SUPER_MAGIC */
+    vs->fuse_hide = vs->vol.magic == FUSE_SUPER_MAGIC;
     vs->fuse_async = vs->fuse_hide && strcmp(vs->vol.fstype, "fuseblk") != 0;
     int made_up, e = tk_probe_made_up_inodes(&vs->vol, &made_up);
     if (e)

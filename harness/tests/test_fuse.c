@@ -17,10 +17,6 @@
 
 #include <linux/magic.h>
 
-#ifndef FUSE_SUPER_MAGIC
-#define FUSE_SUPER_MAGIC 0x65735546
-#endif
-
 static pid_t driver = -1;
 static char mnt[TK_PATH_MAX];
 

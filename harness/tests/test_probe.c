@@ -3,6 +3,8 @@
 
 #include <sys/statfs.h>
 
+#include <linux/magic.h>
+
 /* What findmnt (util-linux, independent of libhl) says the type of path's mount is. */
 static void findmnt_type(const char *path, char *type, size_t cap, char *target, size_t tcap)
 {
@@ -42,7 +44,7 @@ static void check_against_system(const char *path, const hl_volume *v)
 Test(probe, tmpfs)
 {
     struct statfs sf;
-    if (statfs("/dev/shm", &sf) != 0 || sf.f_type != 0x01021994)
+    if (statfs("/dev/shm", &sf) != 0 || sf.f_type != TMPFS_MAGIC)
         HLT_SKIP("/dev/shm is not a tmpfs here");
     hl_volume v;
     cr_assert_eq(hl_volume_probe("/dev/shm", &v), HL_OK);
@@ -110,6 +112,6 @@ Test(probe, table_entries)
     cr_assert_eq(hl__fs_lookup("ntfs")->link_max, HL_NTFS_MAX_LINKS);
     cr_assert_eq(hl__fs_lookup("ntfs-3g")->hardlinks, 1);
     cr_assert_null(hl__fs_lookup("no-such-fs"));
-    cr_assert_str_eq(hl__fs_name_from_magic(0x01021994), "tmpfs");
+    cr_assert_str_eq(hl__fs_name_from_magic(TMPFS_MAGIC), "tmpfs");
     cr_assert_null(hl__fs_name_from_magic(0x12345));
 }
