@@ -68,6 +68,14 @@ kind_trait() {
   return 1
 }
 
+# kinds_with WORD: the kinds with the trait WORD, in the table's order, on one line.
+kinds_with() {
+  local k
+  local -a with=()
+  for k in "${HL_KIND_LIST[@]}"; do kind_trait "$k" "$1" >/dev/null && with+=("$k"); done
+  printf '%s\n' "${with[*]}"
+}
+
 # Every distinct value of COLUMN over all kinds, one a line (none for "-").
 kind_column() { # COLUMN
   local k

@@ -3,8 +3,9 @@
 # (share/man/man1 of the prefix), render without a warning (man --warnings,
 # groff -ww), and are true to the tools: every option hl-volume --help and
 # hlcheck --help name is on the page and every option the page names is in the
-# help; every option of hl-cases(1) is one of Criterion's, and every HL_
-# variable the cases read is on it.
+# help, and hl-volume(1)'s list of kinds is tools/kinds'; every option of
+# hl-cases(1) is one of Criterion's, and every HL_ variable the cases read is
+# on it.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/../..
@@ -41,6 +42,12 @@ same_options() { # PAGE HELP-TEXT
   done
 }
 same_options hl-volume "$("$src/tools/hl-volume" --help)"
+# hl-volume.1 lists the kinds by hand (from "Kinds:" to "(the list"): the same
+# as tools/kinds, in its order, so that a new kind cannot be missing from it
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$src/tools/lib.sh" || fail "tools/lib.sh cannot read tools/kinds"
+in_page=$(sed -n '/^Kinds:/,/^(the list/p' "$src/docs/man/hl-volume.1" | sed '$d; s/^Kinds://' | tr -s ' \n' '  ' | xargs)
+[ "$in_page" = "$(kinds)" ] || fail "hl-volume.1 lists the kinds '$in_page'; tools/kinds has '$(kinds)'"
 help=$("$src/tools/hlcheck" --help 2>&1)
 if grep -q -- --target <<<"$help"; then
   same_options hlcheck "$help"
