@@ -204,6 +204,11 @@ int hlc_expect_linked(const hlc_call *c);
  * existing file's link count neither); with c->raw, the raw linkat's errno
  * equals libhl's native one. */
 void hlc_expect_refused(const hlc_call *c, hl_status want, int want_errno, hl_which which);
+/* The same judge without ending the case: 1 if hlc_expect_refused would pass,
+ * else 0 and its failure message in why (HLC_VERDICT_MAX holds it whole). For
+ * a case that reports what it found (a NOTE) before the judge ends it. */
+#define HLC_VERDICT_MAX (3 * TK_MSG_MAX)
+int hlc_refusal_verdict(const hlc_call *c, hl_status want, int want_errno, hl_which which, char *why, size_t size);
 
 /* The call and its judge in one, in the case directory. */
 int hlc_linked(const char *new_name, const char *existing, unsigned flags);

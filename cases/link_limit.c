@@ -251,25 +251,54 @@ static const char *limit_source(void)
     return "libhl's table";
 }
 
-/* A refusal on the way: fails unless it is clean (HL_ERR_TOO_MANY_LINKS from
- * EMLINK, the refused name absent, nlink unchanged); a clean one is a finding,
- * noted with where (in what). */
-static void judge_refusal(const struct run *r, unsigned long long have, hl_status s, const hl_error *e,
-                          const char *what)
+/* The directory link number k goes in (link_name's). */
+static const char *link_dir(const struct run *r, unsigned long long k)
 {
-    int emlink = s == HL_ERR_TOO_MANY_LINKS && e->domain == HL_DOMAIN_ERRNO && e->native == EMLINK;
-    const char *refused = link_name(r, have);
-    int left = hlc_exists(refused);
-    unsigned long long n = nlink_of_existing();
-    int clean = emlink && !left && n == have;
-    note(r, clean ? "found" : "refused", have, native_errno(e), "%s refuses a link at nlink %llu %s: %s, after %.2f s",
-         hlc.vol.name, have, what, clean ? "cleanly (EMLINK, nothing changed)" : hlc_describe_got(s, e),
+    static char b[32];
+    if (r->layout == SPREAD)
+        snprintf(b, sizeof b, "d%llu", (k - 1) / PER_DIR);
+    else
+        snprintf(b, sizeof b, "%s", r->layout == ONE_DIR ? "one" : "long");
+    return b;
+}
+
+/* The loop was refused at link number have: the same link again through the
+ * call that records everything (watching only its directory: a snapshot of
+ * every name the case made would cost seconds), for the one judge of a
+ * refusal. Returns 1 if it is clean: HL_ERR_TOO_MANY_LINKS from EMLINK,
+ * nothing changed, and the loop's refused call left the link count at have
+ * (a name it left makes the retry EEXIST); else 0, why says what is wrong. */
+static int refused_again(const struct run *r, unsigned long long have, const hl_options *o, hlc_call *c,
+                         char *why, size_t size)
+{
+    static char dir[TK_PATH_MAX], at[TK_MSG_MAX];
+    snprintf(dir, sizeof dir, "%s", hlc_path(link_dir(r, have)));
+    snprintf(at, sizeof at, "link %llu (nlink %llu -> %llu), the loop's refused link made again", have, have,
+             have + 1);
+    *c = (hlc_call){.watch = dir, .note = at};
+    hlc_call_at(c, hlc_dfd, link_name(r, have), EXISTING, o);
+    if (!hlc_refusal_verdict(c, HL_ERR_TOO_MANY_LINKS, EMLINK, HLC_EXISTING, why, size))
+        return 0;
+    if (c->existing_before.st_nlink != have) {
+        snprintf(why, size, "the refused link %llu changed the link count of %s: %llu, expected %llu", have,
+                 hlc_path(EXISTING), (unsigned long long)c->existing_before.st_nlink, have);
+        return 0;
+    }
+    return 1;
+}
+
+/* A refusal on the way: judged on the same link again (refused_again, the
+ * harness's judge); a clean one is a finding, noted with where (in what). */
+static void judge_refusal(const struct run *r, unsigned long long have, const hl_options *o, const char *what)
+{
+    hlc_call c;
+    char why[HLC_VERDICT_MAX];
+    int clean = refused_again(r, have, o, &c, why, sizeof why);
+    note(r, clean ? "found" : "refused", have, native_errno(&c.err),
+         "%s refuses a link at nlink %llu %s: %s, after %.2f s", hlc.vol.name, have, what, clean ? "cleanly (EMLINK, nothing changed)" : hlc_describe_got(c.status, &c.err),
          seconds_since(&r->t0));
-    if (!clean)
-        hlc_fail("link %llu (nlink %llu -> %llu) %s was refused with %s; %s%s%s%s", have, have, have + 1, what,
-                 hlc_describe_got(s, e), e->message,
-                 emlink ? "" : " (a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))",
-                 left ? "; and the refused name exists" : "", n != have ? "; and nlink changed" : "");
+    hlc_expect_refused(&c, HL_ERR_TOO_MANY_LINKS, EMLINK, HLC_EXISTING);
+    HLC_CHECK(clean, "link %llu (nlink %llu -> %llu) %s: %s", have, have, have + 1, what, why);
 }
 
 HLC_CASE(link_limit, native_limit)
@@ -289,25 +318,23 @@ HLC_CASE(link_limit, native_limit)
     struct run r = {.layout = SPREAD, .seconds = known ? 0 : link_seconds()};
     unsigned long long have = link_up_to(known ? limit : budget, &o, &s, &e, &r);
     if (s != HL_OK) {
-        int emlink = s == HL_ERR_TOO_MANY_LINKS && e.domain == HL_DOMAIN_ERRNO && e.native == EMLINK;
-        const char *left = hlc_exists(link_name(&r, have)) ? "; and the refused name exists" : "";
-        if (limit)
-            note(&r, "refused", have, native_errno(&e),
+        if (limit) {
+            hlc_call c;
+            char why[HLC_VERDICT_MAX];
+            const char *clean = refused_again(&r, have, &o, &c, why, sizeof why) ? "a clean refusal" : why;
+            note(&r, "refused", have, native_errno(&c.err),
                  "%s refuses a link at nlink %llu with %s, below the declared limit %llu", hlc.vol.name, have,
-                 hlc_describe_got(s, &e), limit);
-        if (known)
-            hlc_fail("link %llu (nlink %llu -> %llu) was refused with %s, below the limit %llu (%s); %s%s%s. "
-                     "If %llu is this volume's limit, set HL_LINK_MAX=%llu",
-                     have, have, have + 1, hlc_describe_got(s, &e), limit, limit_source(), e.message, left,
-                     emlink ? "" : " (and a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))", have, have);
-        if (limit)
+                 hlc_describe_got(c.status, &c.err), limit);
+            if (known)
+                hlc_fail("link %llu (nlink %llu -> %llu) was refused with %s, below the limit %llu (%s); %s. "
+                         "If %llu is this volume's limit, set HL_LINK_MAX=%llu",
+                         have, have, have + 1, hlc_describe_got(s, &e), limit, limit_source(), clean, have, have);
             hlc_fail("link %llu (nlink %llu -> %llu) was refused with %s, below the limit %llu (%s; above "
-                     "HL_LINK_BUDGET=%llu); %s%s%s. If that is this volume's limit, set HL_LINK_MAX=%llu",
-                     have, have, have + 1, hlc_describe_got(s, &e), limit, limit_source(), budget, e.message, left,
-                     emlink ? "" : " (and a limit should be HL_ERR_TOO_MANY_LINKS (EMLINK))", have);
+                     "HL_LINK_BUDGET=%llu); %s. If that is this volume's limit, set HL_LINK_MAX=%llu",
+                     have, have, have + 1, hlc_describe_got(s, &e), limit, limit_source(), budget, clean, have);
+        }
         /* no limit declared: a clean refusal is this volume's limit, found */
-        judge_refusal(&r, have, s, &e, "per file (found by probing; libhl's table knows none)");
-        expect_refused_over(&o, HL_ERR_TOO_MANY_LINKS, EMLINK, "the limit found by probing", NULL);
+        judge_refusal(&r, have, &o, "per file (found by probing; libhl's table knows none)");
         unlink_all(&r, have);
         return;
     }
@@ -361,7 +388,7 @@ static void in_one_directory(struct run *r, unsigned long long goal_cap, const c
         if (limit)
             snprintf(per_file, sizeof per_file, "%llu, %s", limit, limit_source());
         snprintf(where, sizeof where, "with its new names %s (%llu there; per file: %s)", what, have - 1, per_file);
-        judge_refusal(r, have, s, &e, where);
+        judge_refusal(r, have, &o, where);
         unlink_all(r, have);
         return;
     }
