@@ -135,7 +135,7 @@ static void read_kind(void)
     char script[TK_PATH_MAX + 512];
     snprintf(script, sizeof script,
              ". '%s/lib.sh' || exit 2; for k in $(kinds); do kind_load \"$k\"; "
-             "[ \"${KROW[mount]}\" = \"$1\" ] && [ \"${KROW[mkfs]}\" != - ] && "
+             "[ \"${KROW[mount]}\" = \"$1\" ] && [ -n \"${KROW[mkfs]}\" ] && "
              "! kind_trait \"$k\" readonly >/dev/null || continue; set -- ${KROW[mkfs]}; "
              "printf '%%s\\n' \"$k\" \"${KROW[size]}\" \"${KROW[rw]}\" \"$(command -v \"$1\")${2:+ ${*:2}}\"; "
              "exit 0; done; exit 1",

@@ -648,7 +648,7 @@ void hlc_call_at(hlc_call *c, int dirfd, const char *new_name, const char *exist
     if (c->as_nobody)
         hlc_root();
 
-    fstatat(dirfd, existing, &c->existing_after, follow);
+    c->existing_after_errno = fstatat(dirfd, existing, &c->existing_after, follow) == 0 ? 0 : errno;
     c->new_errno = 0;
     c->data_differs = 0;
     if (c->status == HL_OK) {
@@ -772,8 +772,9 @@ int hlc_refusal_verdict(const hlc_call *c, hl_status want, int want_errno, hl_wh
     /* A directory given by absolute path outside the case's own (the volume
      * root, HL_TARGET) holds the directories of the other cases, made and
      * removed while this one runs: its link count is theirs to change. */
-    int shared_dir = S_ISDIR(c->existing_before.st_mode) && c->existing[0] == '/' &&
-                     strncmp(c->existing, hlc_dir, strlen(hlc_dir)) != 0;
+    size_t n = strlen(hlc_dir);
+    int in_case_dir = strncmp(c->existing, hlc_dir, n) == 0 && (c->existing[n] == '/' || c->existing[n] == '\0');
+    int shared_dir = S_ISDIR(c->existing_before.st_mode) && c->existing[0] == '/' && !in_case_dir;
     if (!(c->status == want && errno_ok && which_ok))
         snprintf(why, size, "expected %s, got %s; %s%s", w, s, what, ctx);
     else if (!hl_status_refines(c->err.domain, c->err.native, c->status))
@@ -781,6 +782,9 @@ int hlc_refusal_verdict(const hlc_call *c, hl_status want, int want_errno, hl_wh
                  ctx);
     else if (c->changes)
         snprintf(why, size, "refused with %s as expected, but %s%s", s, c->changed, ctx);
+    else if (!c->existing_errno && c->existing_after_errno)
+        snprintf(why, size, "refused with %s as expected, but %s cannot be seen after the call: %s%s", s,
+                 hlc_path(c->existing), strerror(c->existing_after_errno), ctx);
     else if (!(c->existing_errno || shared_dir || c->existing_after.st_nlink == c->existing_before.st_nlink))
         snprintf(why, size, "refused with %s as expected, but the link count of %s went from %llu to %llu%s", s,
                  hlc_path(c->existing), (unsigned long long)c->existing_before.st_nlink,
@@ -818,6 +822,8 @@ int hlc_expect_linked(const hlc_call *c)
     HLC_CHECK(c->status == HL_OK, "expected HL_OK, got %s; %s%s", s, c->changes ? c->changed : "nothing changed on disk",
               ctx);
     HLC_CHECK(!c->new_errno, "HL_OK, but %s does not exist: %s%s", nn, strerror(c->new_errno), ctx);
+    HLC_CHECK(!c->existing_after_errno, "HL_OK, but %s cannot be seen after the call: %s%s", ex,
+              strerror(c->existing_after_errno), ctx);
     const struct stat *b = &c->existing_before, *a = &c->existing_after, *n = &c->new_after;
     HLC_CHECK(n->st_dev == b->st_dev && n->st_ino == b->st_ino,
               "HL_OK, but %s is inode %llu on device %llu, not the existing file's %llu on %llu", nn,

@@ -176,6 +176,7 @@ typedef struct hlc_call {
     hl_error err;
     int raw_errno;            /* of the raw linkat: -1 not run, 0 it linked (and was undone) */
     int existing_errno;       /* 0, or why the existing file could not be seen before the call */
+    int existing_after_errno; /* 0, or why it cannot be seen after the call (existing_after is then unset) */
     struct stat existing_before, existing_after, new_after;
     int new_errno;            /* HL_OK: 0, or why the new name cannot be seen */
     int data_differs;         /* HL_OK, regular file: the data read through the two names differs */
