@@ -672,10 +672,7 @@ static int nbatch;
 __attribute__((noreturn, format(printf, 1, 2))) static void WFAIL(const char *fmt, ...)
 {
     char what[2048], later[256] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
+    TK_FORMAT(what, fmt);
     if (nbatch && m != batch[nbatch - 1])
         snprintf(later, sizeof later, "<then the workloads up to %s, each in its own directory>; ",
                  batch[nbatch - 1]->wdir);

@@ -3,6 +3,8 @@
 #include "ops.h"
 #include "../sandbox.h"
 
+#include <testkit.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -489,10 +491,7 @@ static void sh_write(const char *sig)
 void diverge(const char *fmt, ...)
 {
     char what[512], sig[SIG_MAX + 32];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
+    TK_FORMAT(what, fmt);
     fz_violation_header("fuzz_ops", "divergence from the model");
     fprintf(stderr, "on %s (%s, mounted on %s), sandbox %s\n", fo.vs.vol.name, fo.vs.vol.fstype,
             fo.vs.vol.mount_point, fz_sandbox_path());
