@@ -107,20 +107,30 @@ static struct {
 } vol = {.image = -1, .loop = -1, .saved_dfd = -1};
 
 struct segment {
-    off_t at;
+    off_t at;   /* in the image */
     size_t len;
-    char *data;
+    size_t off; /* in pool */
 };
-static struct segment *saved; /* CUT_COPY: the image's data extents at the cut */
-static size_t nsaved;
+/* CUT_COPY: the image's data extents at the cut, their bytes in one buffer
+ * kept from cut to cut: a fresh allocation per cut faulted in every page of
+ * the copy again, which was most of a cut's cost on btrfs */
+static struct segment *saved;
+static size_t nsaved, saved_cap;
+static char *pool;
+static size_t pool_cap;
 
-static void free_saved(void)
+static void free_saved(void) /* the copy is used up; its memory stays for the next */
 {
-    for (size_t i = 0; i < nsaved; i++)
-        free(saved[i].data);
-    free(saved);
-    saved = NULL;
     nsaved = 0;
+}
+
+static void release_saved(void)
+{
+    free(saved);
+    free(pool);
+    saved = NULL;
+    pool = NULL;
+    nsaved = saved_cap = pool_cap = 0;
 }
 
 /* The kind of tools/kinds whose mount type is HL_TARGET's (ext2, ext3, ext4,
@@ -262,19 +272,26 @@ static void copy_image(void)
     free_saved();
     int fd = vol.image;
     off_t end = lseek(fd, 0, SEEK_END), at = 0;
+    size_t used = 0;
     while (at < end) {
         off_t data = lseek(fd, at, SEEK_DATA);
         if (data < 0)
             break; /* ENXIO: only a hole is left */
         off_t hole = lseek(fd, data, SEEK_HOLE);
-        saved = realloc(saved, (nsaved + 1) * sizeof *saved);
-        HLC_CHECK(saved, "cut: out of memory");
-        struct segment *s = &saved[nsaved++];
-        s->at = data;
-        s->len = (size_t)(hole - data);
-        s->data = malloc(s->len);
-        HLC_CHECK(s->data && pread(fd, s->data, s->len, data) == (ssize_t)s->len, "cut: reading the image: %s",
-                  strerror(errno));
+        size_t len = (size_t)(hole - data);
+        if (nsaved == saved_cap) {
+            saved_cap = saved_cap ? 2 * saved_cap : 64;
+            saved = realloc(saved, saved_cap * sizeof *saved);
+            HLC_CHECK(saved, "cut: out of memory");
+        }
+        if (used + len > pool_cap) {
+            pool_cap = used + len > 2 * pool_cap ? used + len : 2 * pool_cap;
+            pool = realloc(pool, pool_cap);
+            HLC_CHECK(pool, "cut: out of memory for a copy of %zu bytes", pool_cap);
+        }
+        saved[nsaved++] = (struct segment){.at = data, .len = len, .off = used};
+        HLC_CHECK(pread(fd, pool + used, len, data) == (ssize_t)len, "cut: reading the image: %s", strerror(errno));
+        used += len;
         at = hole;
     }
 }
@@ -287,7 +304,7 @@ static void restore_image(void)
     HLC_CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, end) == 0, "cut: punching the image: %s",
               strerror(errno));
     for (size_t i = 0; i < nsaved; i++)
-        HLC_CHECK(pwrite(fd, saved[i].data, saved[i].len, saved[i].at) == (ssize_t)saved[i].len,
+        HLC_CHECK(pwrite(fd, pool + saved[i].off, saved[i].len, saved[i].at) == (ssize_t)saved[i].len,
                   "cut: writing the image back: %s", strerror(errno));
     free_saved();
     ioctl(vol.loop, BLKFLSBUF, 0); /* no page of the device from before the cut may be read again */
@@ -816,7 +833,7 @@ static void cut_and_check(void)
 static void crash_fini(void)
 {
     free_batch();
-    free_saved();
+    release_saved();
     free(scan);
     scan = NULL;
     const char *why = volume_down();
