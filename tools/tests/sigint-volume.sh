@@ -53,7 +53,10 @@ leftovers() { # PGID
     tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "$HL_VOLUME_DIR/" &&
       ! grep -q '^State:.*Z' "$p/status" 2>/dev/null && left+=" process ${p#/proc/}: $(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -c1-60)"
   done
-  [ -z "${1:-}" ] || ! pgrep -g "$1" >/dev/null || left+=" process group $1: $(pgrep -g "$1" -l | tr '\n' ' ')"
+  # a program of the group still ending is not left behind: one running 2 s on is
+  local i
+  for ((i = 0; i < 20; i++)); do { [ -n "${1:-}" ] && pgrep -g "$1" >/dev/null; } || break; sleep 0.1; done
+  [ -z "${1:-}" ] || ! pgrep -g "$1" >/dev/null || left+=" process group $1: $(ps -o pid=,ppid=,stat=,args= -g "$1" | tr "\n" " ")"
   printf '%s' "$left"
 }
 
@@ -99,7 +102,7 @@ signal_up() { # SIGNAL CODE FRACTION
   awk -v t="$t" 'BEGIN { exit !(t > 10) }' && fail "$sig at ${at}s: it took ${t}s to exit"
   sleep 0.2 # a FUSE driver's last exit
   left=$(leftovers "$pid")
-  [ -z "$left" ] || { fail "$sig at ${at}s left:$left"; "$HLV" down-all >/dev/null 2>&1; }
+  [ -z "$left" ] || { fail "$sig at ${at}s left:$left; hl-volume said: $(tail -n 4 "$HL_VOLUME_DIR.err" | tr '\n' '|')"; "$HLV" down-all >/dev/null 2>&1; }
 }
 for f in 0.1 0.25 0.4 0.6; do signal_up INT 130 "$f"; done
 [ $interrupted -ge 2 ] || fail "only $interrupted of 4 SIGINTs came before the up was done"
