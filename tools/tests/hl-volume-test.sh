@@ -150,7 +150,16 @@ readonly)
 killed-up)
   # kill -9 the whole up of KIND (default ntfs) at several moments; down-all must leave nothing
   delays="0.05 0.15 0.25 0.35 0.5 0.8"
-  [ -z "$kind" ] || delays="0.1 0.5 1.5 3 5 8" # a stacked kind's up goes on longer (a second VHD, sshd)
+  if [ -n "$kind" ]; then
+    # a stacked kind's up goes on longer (a second VHD, sshd) and, on a loaded
+    # machine, longer still: the moments are fractions of a whole up, timed here
+    t0=$(date +%s.%N)
+    "$HLV" up "$kind" --name killed >/dev/null 2>&1 || fail "a whole up of $kind failed"
+    full=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+    "$HLV" down killed >/dev/null 2>&1 || fail "the down after a whole up failed"
+    delays=$(awk -v t="$full" 'BEGIN { n = split("0.03 0.15 0.35 0.6 0.85 1.1", f); for (i = 1; i <= n; i++) printf "%.2f ", f[i] * t }')
+    echo "a whole up of $kind takes ${full}s here: kills at $delays"
+  fi
   img=$HL_VOLUME_DIR/killed/disk.vhd
   [ -z "$kind" ] || ! kind_trait "$kind" readonly >/dev/null || img=$HL_VOLUME_DIR/killed/image.$kind
   for delay in $delays; do

@@ -106,7 +106,7 @@ no_leftovers() {
   [ -z "$l" ] || fail "left behind: $l"
 }
 hlcheck_main() { # KINDS: the main job, report to $work/REPORT.md
-  start env HL_BUILD_DIR="${HL_BUILD_DIR:-$root/build}" "$root/tools/hlcheck" --kinds "$1" --fuzz-seconds 0 --no-wine \
+  start env HL_BUILD_DIR="${HL_BUILD_DIR:-$root/build}" "$root/tools/hlcheck" --kinds "$1" --fuzz-seconds 0 --no-wine --no-build \
     --out "$work/REPORT.md" --results "$work/results" --quiet
 }
 
@@ -147,7 +147,7 @@ killed)
   ;;
 target)
   d=$(mktemp -d /dev/shm/hlcheck-sigint.XXXXXX)
-  start "$root/tools/hlcheck" --target "$d" --quiet
+  start "$root/tools/hlcheck" --target "$d" --quiet --no-build
   wait_for 120 cases_running "HL_TARGET=$d/"
   sleep 1
   interrupt

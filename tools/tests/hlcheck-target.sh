@@ -49,7 +49,7 @@ tmpfs)
   before=$(ls -A "$mnt")
   other=$(mktemp -d /tmp/hlcheck-target2.XXXXXX)
   [ "$(stat -c %d "$mnt")" != "$(stat -c %d "$other")" ] || fail "/tmp is on the tmpfs volume's device"
-  "$hlcheck" --target "$mnt" --target2 "$other" --json "$work/r.json" --quiet >"$work/out" 2>"$work/err"
+  "$hlcheck" --target "$mnt" --target2 "$other" --json "$work/r.json" --quiet --no-build >"$work/out" 2>"$work/err"
   rc=$?
   only_ours "$mnt" "$before"
   [ -z "$(ls -A "$other")" ] || fail "hlcheck left something in --target2: $(ls -A "$other")"
@@ -69,7 +69,7 @@ fat-posix)
   vol="hlcheck-fat"
   mnt=$(up fat)
   before=$(ls -A "$mnt")
-  "$hlcheck" --target "$mnt" --profile posix >"$work/out" 2>"$work/err"
+  "$hlcheck" --target "$mnt" --profile posix --no-build >"$work/out" 2>"$work/err"
   rc=$?
   only_ours "$mnt" "$before"
   [ $rc = 1 ] || fail "exit $rc, not 1: $(tail -n 5 "$work/out") $(tail -n 5 "$work/err")"
@@ -113,6 +113,12 @@ usage)
   expect2 "--link-max 'many' is not a positive number" --target "$work/d" --link-max many
   expect2 "--profile needs a value" --target "$work/d" --profile
   expect2 "--profile is for --target DIR" --profile posix
+  # --no-build on a build directory without hl-cases: a failure that says so
+  HL_BUILD_DIR=$work/no-build "$hlcheck" --target "$work/d" --no-build --quiet >"$work/out" 2>"$work/err"
+  rc=$?
+  [ $rc = 1 ] || fail "hlcheck --no-build without a build: exit $rc, not 1"
+  grep -q "holds no cases/hl-cases" "$work/err" || fail "hlcheck --no-build without a build does not say so: $(cat "$work/err")"
+  [ -z "$(ls -A "$work/d")" ] || fail "hlcheck --no-build without a build left something in the directory"
   expect2 "unknown kind 'zfs'" --kinds zfs
   expect2 "--target /proc is not writable" --target /proc
   "$hlcheck" --help >"$work/out" || fail "--help: exit $?"
