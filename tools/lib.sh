@@ -2,8 +2,12 @@
 # kinds table (tools/kinds) and the one place the build directory is decided.
 # shellcheck shell=bash
 
-HL_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HL_ROOT=$(dirname "$HL_TOOLS")
+# (no dirname: every tool sources this, hl-volume hundreds of times a test run,
+# and a program started costs milliseconds here)
+HL_TOOLS=${BASH_SOURCE[0]%/*}
+[ "$HL_TOOLS" != "${BASH_SOURCE[0]}" ] || HL_TOOLS=.
+HL_TOOLS=$(cd "$HL_TOOLS" && pwd)
+HL_ROOT=${HL_TOOLS%/*}
 HL_KINDS_TABLE=$HL_TOOLS/kinds
 
 # The table, read once: HL_KIND_VALUE[KIND.COLUMN] ("-" becomes empty) and

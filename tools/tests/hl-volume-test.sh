@@ -22,7 +22,7 @@ skip() {
   exit 77
 }
 
-[ "$(id -u)" -eq 0 ] || [ "$mode" = bad-args ] || [ "$mode" = table ] || skip "needs root (mount, loop devices)"
+[ "$EUID" -eq 0 ] || [ "$mode" = bad-args ] || [ "$mode" = table ] || skip "needs root (mount, loop devices)"
 if [ -n "$kind" ]; then
   kind_load "$kind" || fail "no kind $kind in $HL_KINDS_TABLE"
 fi
@@ -207,7 +207,7 @@ bad-args)
   expect_exit 2 "one DIR or NAME" down
   expect_exit 2 "no arguments" list extra
   expect_exit 0 "usage" --help
-  if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  if [ "$EUID" -eq 0 ] && command -v setpriv >/dev/null; then
     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HLV" up ext4 2>&1)
     rc=$?
     [ $rc -eq 3 ] || fail "up as an unprivileged user: expected exit 3, got $rc: $out"

@@ -20,7 +20,7 @@ root=$(dirname "$(dirname "$here")")
 mode=${1:?mode}
 limit=30
 fail() { echo "FAIL: sigint $mode: $*"; exit 1; }
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$EUID" -ne 0 ]; then
   [ "${HL_STRICT:-0}" = 0 ] || fail "needs root, and HL_STRICT=1 makes that a failure"
   echo "SKIP: needs root"; exit 77
 fi
@@ -84,8 +84,10 @@ cases_running() { # TEXT
   return 1
 }
 volumes_up() { # N STATE: at least N volumes up in STATE, and hl-cases running on one
-  [ "$(HL_VOLUME_DIR=$2 "$root/tools/hl-volume" list 2>/dev/null | wc -l)" -ge "$1" ] &&
-    cases_running "HL_VOLUME_DIR=$2" && sleep 1
+  # (the cheap look first: an hl-volume list, five times a second, cost a
+  # CPU-second a second while the run came up)
+  cases_running "HL_VOLUME_DIR=$2" &&
+    [ "$(HL_VOLUME_DIR=$2 "$root/tools/hl-volume" list 2>/dev/null | wc -l)" -ge "$1" ] && sleep 1
 }
 interrupt() { # send SIGINT to the group; the exit status and the seconds it took
   local t0 t1

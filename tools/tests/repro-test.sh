@@ -109,7 +109,7 @@ done
 echo "data: $refs known lines name a reproducer; ${#all[@]} kinds have scripts ($(elapsed) s)"
 
 # ---------------------------------------------------------------- the runs
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$EUID" -ne 0 ]; then
   [ "$strict" = 1 ] && { echo "FAIL: repro-test: volumes need root, and HL_STRICT=1"; exit 1; }
   echo "SKIP: repro-test: volumes need root ($failures failures in the data)"
   [ "$failures" = 0 ] && exit 77 || exit 1

@@ -14,7 +14,7 @@ BASE=${HL_VOLUME_TEST_BASE:-/tmp/hl-volume-tests}
 export HL_VOLUME_DIR=$BASE/sigint-$kind
 fail() { echo "FAIL: sigint $kind: $*"; failed=1; }
 failed=0
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$EUID" -ne 0 ]; then
   if [ -n "${HL_STRICT:-}" ] && [ "$HL_STRICT" != 0 ]; then echo "FAIL: needs root, and HL_STRICT=1"; exit 1; fi
   echo "SKIP: needs root (mount, loop devices)"
   exit 77
@@ -48,11 +48,17 @@ leftovers() { # PGID
   findmnt -rn -o TARGET | grep -qF "$HL_VOLUME_DIR/" && left+=" mounts: $(findmnt -rn -o TARGET | grep -F "$HL_VOLUME_DIR/" | tr '\n' ' ')"
   losetup -a | grep -qF "$HL_VOLUME_DIR/" && left+=" loops: $(losetup -a | grep -F "$HL_VOLUME_DIR/" | cut -d: -f1 | tr '\n' ' ')"
   local p
-  for p in /proc/[0-9]*; do
+  # one grep over every process's arguments (a tr and a grep per process took
+  # seconds of CPU a look, and the test looks after every signal)
+  # (the grep finds itself, gone by the time its process is looked at: a
+  # process without arguments to show is not counted)
+  local a
+  while read -r p; do
+    p=${p%/cmdline}
     [ "${p#/proc/}" != $$ ] || continue
-    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "$HL_VOLUME_DIR/" &&
-      ! grep -q '^State:.*Z' "$p/status" 2>/dev/null && left+=" process ${p#/proc/}: $(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -c1-60)"
-  done
+    a=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline" | cut -c1-60)
+    [ -n "$a" ] && ! grep -q '^State:.*Z' "$p/status" 2>/dev/null && left+=" process ${p#/proc/}: $a"
+  done < <(grep -laF "$HL_VOLUME_DIR/" /proc/[0-9]*/cmdline 2>/dev/null)
   # a program of the group still ending is not left behind: one running 2 s on is
   local i
   for ((i = 0; i < 20; i++)); do { [ -n "${1:-}" ] && pgrep -g "$1" >/dev/null; } || break; sleep 0.1; done

@@ -27,7 +27,7 @@ skip() {
   echo "SKIP: $*"
   exit 77
 }
-[ "$(id -u)" -eq 0 ] || skip "needs root (mount, loop devices)"
+[ "$EUID" -eq 0 ] || skip "needs root (mount, loop devices)"
 
 WORK=$BASE/wine-$mode${kind:+-$kind}
 export HL_VOLUME_DIR=$WORK/volumes HL_WINE_DIR=$WORK/wine
