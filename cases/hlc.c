@@ -3,7 +3,9 @@
 #include "hlc.h"
 
 #include <limits.h>
+#include <criterion/hooks.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <sys/statfs.h>
@@ -1053,4 +1055,34 @@ void hlc_own_volume_fini(void)
     if (r.status != 0)
         fprintf(stderr, "%s: could not take down volume %s (%s, exit %d): %s\n", hlc_case, own_name, own_mnt, r.status,
                 r.err);
+}
+
+/* Criterion's runner listens on the socket /tmp/criterion_<its pid>.sock and
+ * removes it when it ends by itself; SIGINT, SIGTERM or SIGHUP (Ctrl-C, a
+ * stopped run-cases or hlcheck) would end it there and leave the socket in
+ * /tmp for good. The runner (the process this hook runs in, after the socket
+ * is made) removes it and then dies of the signal as before; a case's own
+ * process, which inherits the handler, only dies. SIGKILL leaves it: nothing
+ * runs then. */
+static char runner_socket[64];
+static pid_t runner_pid;
+
+static void runner_signal(int sig)
+{
+    if (getpid() == runner_pid)
+        unlink(runner_socket);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    (void)set;
+    runner_pid = getpid();
+    snprintf(runner_socket, sizeof runner_socket, "/tmp/criterion_%llu.sock", (unsigned long long)runner_pid);
+    struct sigaction sa = {.sa_handler = runner_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }

@@ -75,13 +75,25 @@ wait_for() { # S COMMAND...
   fail "not mid-run after $s s: $(tail -n 5 "$work/err")"
 }
 # hl-cases running with TEXT in its environment (ours, not another test's)
+# (its pids are kept in cases_pids: Criterion's runner among them)
+cases_pids=
 cases_running() { # TEXT
-  local f
+  local f found=1
   # one grep over every comm: a process per /proc entry takes seconds under load
   while read -r f; do
-    tr '\0' '\n' 2>/dev/null <"${f%comm}environ" | grep -qF -- "$1" && return 0
+    tr '\0' '\n' 2>/dev/null <"${f%comm}environ" | grep -qF -- "$1" || continue
+    f=${f%/comm}
+    cases_pids+=" ${f#/proc/}" found=0
   done < <(grep -lxF hl-cases /proc/[0-9]*/comm 2>/dev/null)
-  return 1
+  return $found
+}
+# Criterion's runner removes its socket, /tmp/criterion_PID.sock, on SIGINT
+# and SIGTERM too (cases/hlc.c): none of an interrupted hl-cases is left
+no_runner_socket() {
+  local p
+  for p in $cases_pids; do
+    [ ! -e "/tmp/criterion_$p.sock" ] || fail "hl-cases (pid $p) left /tmp/criterion_$p.sock"
+  done
 }
 volumes_up() { # N STATE: at least N volumes up in STATE, and hl-cases running on one
   # (the cheap look first: an hl-volume list, five times a second, cost a
@@ -156,6 +168,7 @@ target)
   [ -z "$(ls -A "$d")" ] || fail "--target's directory holds $(ls -A "$d")"
   rmdir "$d"
   ! cases_running "HL_TARGET=$d/" || fail "hl-cases still runs"
+  no_runner_socket
   echo "ok: exit 130 in $secs s, nothing left in the target"
   ;;
 run-cases)
@@ -163,7 +176,8 @@ run-cases)
   wait_for 120 volumes_up 1 "$HL_VOLUME_DIR"
   interrupt
   no_leftovers
-  echo "ok: exit 130 in $secs s, nothing left"
+  no_runner_socket
+  echo "ok: exit 130 in $secs s, nothing left (hl-cases' socket in /tmp neither)"
   ;;
 *) echo "unknown mode $mode" >&2; exit 2 ;;
 esac
