@@ -157,7 +157,7 @@ killed-up)
     "$HLV" up "$kind" --name killed >/dev/null 2>&1 || fail "a whole up of $kind failed"
     full=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     "$HLV" down killed >/dev/null 2>&1 || fail "the down after a whole up failed"
-    delays=$(awk -v t="$full" 'BEGIN { n = split("0.03 0.15 0.35 0.6 0.85 1.1", f); for (i = 1; i <= n; i++) printf "%.2f ", f[i] * t }')
+    delays=$(awk -v t="$full" 'BEGIN { n = split("0.03 0.2 0.5 0.8 1.1", f); for (i = 1; i <= n; i++) printf "%.2f ", f[i] * t }')
     echo "a whole up of $kind takes ${full}s here: kills at $delays"
   fi
   img=$HL_VOLUME_DIR/killed/disk.vhd
