@@ -1060,10 +1060,11 @@ void hlc_own_volume_fini(void)
 /* Criterion's runner listens on the socket /tmp/criterion_<its pid>.sock and
  * removes it when it ends by itself; SIGINT, SIGTERM or SIGHUP (Ctrl-C, a
  * stopped run-cases or hlcheck) would end it there and leave the socket in
- * /tmp for good. The runner (the process this hook runs in, after the socket
- * is made) removes it and then dies of the signal as before; a case's own
- * process, which inherits the handler, only dies. SIGKILL leaves it: nothing
- * runs then. */
+ * /tmp for good. The runner (the process this hook runs in) removes it and
+ * then dies of the signal as before; a case's own process, which inherits the
+ * handler, only dies. A signal the runner was started with ignored (nohup's
+ * SIGHUP, SIGINT in a script's background job) stays ignored. SIGKILL leaves
+ * the socket: nothing runs then. */
 static char runner_socket[64];
 static pid_t runner_pid;
 
@@ -1082,7 +1083,10 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
     snprintf(runner_socket, sizeof runner_socket, "/tmp/criterion_%llu.sock", (unsigned long long)runner_pid);
     struct sigaction sa = {.sa_handler = runner_signal};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
 }

@@ -62,7 +62,7 @@ leftovers() { # PGID
   # a program of the group still ending is not left behind: one running 2 s on is
   local i
   for ((i = 0; i < 20; i++)); do { [ -n "${1:-}" ] && pgrep -g "$1" >/dev/null; } || break; sleep 0.1; done
-  [ -z "${1:-}" ] || ! pgrep -g "$1" >/dev/null || left+=" process group $1: $(ps -o pid=,ppid=,stat=,args= -g "$1" | tr "\n" " ")"
+  [ -z "${1:-}" ] || ! pgrep -g "$1" >/dev/null || left+=" process group $1: $(pgrep -a -g "$1" | tr '\n' ' ')"
   printf '%s' "$left"
 }
 
