@@ -137,6 +137,7 @@ main)
 killed)
   hlcheck_main "ext4 ntfs"
   wait_for 240 volumes_up 2 "$HL_VOLUME_DIR-hlcheck"
+  cases_running "HL_VOLUME_DIR=$HL_VOLUME_DIR-hlcheck" # every hl-cases now (their pids)
   # kill -9 of the whole tree (as an OOM kill or a CI runner's would): the jobs
   # in sessions of their own and the drivers too, so that no one tidies up
   kill -KILL -- "-$pgid"
@@ -144,6 +145,9 @@ killed)
   pgid=
   # shellcheck disable=SC2046 # a list of pids
   kill -KILL $(grep -laz "^HLCHECK_STATE=$HL_VOLUME_DIR-hlcheck\$" /proc/[0-9]*/environ 2>/dev/null | sed 's|^/proc/\([0-9]*\)/.*|\1|') 2>/dev/null
+  # what this kill leaves that no run can know as its own: Criterion's socket
+  # of each hl-cases runner killed (wait_for saw their pids)
+  for p in $cases_pids; do rm -f "/tmp/criterion_$p.sock"; done
   sleep 0.5
   first=$(leftovers | grep -c '^mount: ')
   [ "$first" -gt 0 ] || fail "kill -9 left no mount: the second run has nothing to show: $(leftovers)"
