@@ -6,7 +6,22 @@
 # and a program started costs milliseconds here)
 HL_TOOLS=${BASH_SOURCE[0]%/*}
 [ "$HL_TOOLS" != "${BASH_SOURCE[0]}" ] || HL_TOOLS=.
-HL_TOOLS=$(cd "$HL_TOOLS" && pwd)
+# hl_canonical VAR PATH: PATH absolute, without ".", ".." or a symlink among
+# its components (realpath -m), into VAR; checked in the shell, and realpath
+# run only when it is not so already
+# shellcheck disable=SC2034 # a nameref: the caller's VAR
+hl_canonical() {
+  local -n hc_out_=$1
+  local hc_d_=$2
+  case $2 in
+    */ | *//* | */./* | */../* | */. | */..) ;;
+    /?*)
+      while [ -n "$hc_d_" ] && [ ! -L "$hc_d_" ]; do hc_d_=${hc_d_%/*}; done
+      [ -n "$hc_d_" ] || { hc_out_=$2; return 0; } ;;
+  esac
+  hc_out_=$(realpath -m -- "$2")
+}
+hl_canonical HL_TOOLS "$HL_TOOLS"
 HL_ROOT=${HL_TOOLS%/*}
 HL_KINDS_TABLE=$HL_TOOLS/kinds
 
