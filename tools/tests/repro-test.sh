@@ -36,27 +36,68 @@ elapsed() { awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - 
 
 # ---------------------------------------------------------------- the data
 cd "$root" || exit 2
+# What the scripts' headers say, each script read once, in the shell (this
+# test looked at every script with sed, grep and awk per kind: 4 s of forks):
+#   CASES[SCRIPT] its "# Cases:" block, from that line up to the next line
+#     "# X..." (X not a blank), as words, '#' dropped
+#   REMOUNT[SCRIPT] 1 if it has a "# Remount:" line
+#   RUNIN[SCRIPT] its "# Run in: DIR" line, RUNIN[SCRIPT.KIND] its "# Run in: KIND: DIR"
+#   RUNIN_ANY[SCRIPT] 1 if it has any "# Run in: KIND: " line
+declare -A CASES REMOUNT RUNIN RUNIN_ANY
+script_read() { # SCRIPT
+  local l in=0 re_kind='^# Run in: ([a-z0-9-]+): (.*)$' re_dir='^# Run in: ([^:]*)$'
+  local -a lines block=()
+  [ -z "${CASES[$1]+set}" ] || return 0
+  mapfile -t lines <"$1"
+  REMOUNT[$1]=0 RUNIN_ANY[$1]=0
+  for l in "${lines[@]}"; do
+    if [ $in = 1 ]; then
+      if [[ $l == '# '[!' ']* ]]; then in=2; else block+=("$l"); fi
+    elif [ $in = 0 ] && [[ $l == '# Cases:'* ]]; then
+      in=1 block+=("$l")
+    fi
+    case $l in
+      '# Remount:'*) REMOUNT[$1]=1 ;;
+      '# Run in: '*)
+        if [[ $l =~ $re_kind ]]; then
+          RUNIN[$1.${BASH_REMATCH[1]}]=${BASH_REMATCH[2]} RUNIN_ANY[$1]=1
+        elif [[ $l =~ $re_dir ]]; then
+          RUNIN[$1]=${BASH_REMATCH[1]}
+        fi ;;
+    esac
+  done
+  l=${block[*]}
+  CASES[$1]=${l//#/ }
+}
 # A script's "# Cases:" header as words on one line, padded with blanks; for
 # KIND, only the words after "KIND:" up to the next "OTHER:" (common/).
-cases_header() { # SCRIPT [KIND]
-  sed -n '/^# Cases:/,/^# [^ ]/p' "$1" | head -n -1 | tr '\n#' '  ' |
-    awk -v k="${2:-}" '{ for (i = 1; i <= NF; i++) {
-        if ($i == "Cases:") continue
-        if ($i ~ /:$/) { on = ($i == k ":"); continue }
-        if (k == "" || on) printf " %s", $i } } END { print " " }'
+cases_header() { # VAR SCRIPT [KIND]
+  local -n ch_out_=$1
+  local w on=0
+  local -a words
+  script_read "$2"
+  read -r -a words <<<"${CASES[$2]}"
+  ch_out_=" "
+  for w in "${words[@]}"; do
+    [ "$w" != Cases: ] || continue
+    case $w in *:) [ "$w" = "${3:-}:" ] && on=1 || on=0; continue ;; esac
+    [ -n "${3:-}" ] && [ $on = 0 ] || ch_out_+="$w "
+  done
 }
-# The known list of KIND, as run-cases picks it; none if it has none.
-known_of() { # KIND
-  local f=cases/known/$1.known
-  [ -f "$f" ] || f=cases/known/$(kind_get "$1" fs).known
-  [ -f "$f" ] && echo "$f"
+# The known list of KIND, as run-cases picks it, into VAR; 1 if it has none.
+known_of() { # VAR KIND
+  local -n ko_out_=$1
+  ko_out_=cases/known/$2.known
+  [ -f "$ko_out_" ] || ko_out_=cases/known/${HL_KIND_VALUE[$2.fs]}.known
+  [ -f "$ko_out_" ]
 }
 refs=0
 declare -A header   # cases_header's answer, read once per script and kind
 declare -A runs_on  # script -> the kinds it runs on (common/ scripts)
 declare -A of_kind # kind -> its scripts, one a line
-for k in $(kinds); do
-  known=$(known_of "$k") || continue
+known=
+for k in "${HL_KIND_LIST[@]}"; do
+  known_of known "$k" || continue
   while read -r name reason; do
     case $name in '' | '#'*) continue ;; esac
     case $reason in *"; reproducer: "*) ;; *) continue ;; esac
@@ -65,14 +106,14 @@ for k in $(kinds); do
     if [ ! -f "$script" ]; then fail "$known: $name: no file $script"; continue; fi
     case $script in
       cases/repro/common/*)
-        [ -n "${header[$script.$k]+set}" ] || header[$script.$k]=$(cases_header "$script" "$k")
+        [ -n "${header[$script.$k]+set}" ] || cases_header "header[$script.$k]" "$script" "$k"
         case " ${header[$script.$k]} " in *" $name "*) ;; *) fail "$script: its # Cases: header does not name $name under $k: ($known)" ;; esac
         case " ${runs_on[$script]:-} " in *" $k "*) ;; *)
           runs_on[$script]="${runs_on[$script]:-} $k"
           of_kind[$k]+="$script"$'\n' ;;
         esac ;;
       cases/repro/*)
-        [ -n "${header[$script]+set}" ] || header[$script]=$(cases_header "$script")
+        [ -n "${header[$script]+set}" ] || cases_header "header[$script]" "$script"
         case " ${header[$script]} " in *" $name "*) ;; *) fail "$script: its # Cases: header does not name $name ($known)" ;; esac ;;
     esac
   done <"$known"
@@ -89,13 +130,13 @@ for d in cases/repro/*/; do
 done
 for s in cases/repro/common/*.sh; do
   [ -n "${runs_on[$s]:-}" ] || fail "$s: no known line names it"
+  script_read "$s"
   for k in ${runs_on[$s]:-}; do
-    grep -q "^# Run in: $k: " "$s" || ! grep -q '^# Run in: [a-z0-9-]*: ' "$s" ||
-      fail "$s: it has Run in: lines, none for $k"
+    [ -n "${RUNIN[$s.$k]+set}" ] || [ "${RUNIN_ANY[$s]}" = 0 ] || fail "$s: it has Run in: lines, none for $k"
   done
 done
 all=()
-for k in $(kinds); do [ -n "${of_kind[$k]:-}" ] && all+=("$k"); done
+for k in "${HL_KIND_LIST[@]}"; do [ -n "${of_kind[$k]:-}" ] && all+=("$k"); done
 kinds=("$@")
 [ $# -gt 0 ] || kinds=("${all[@]}")
 for k in "${kinds[@]}"; do
@@ -103,7 +144,8 @@ for k in "${kinds[@]}"; do
   while IFS= read -r s; do
     [ -n "$s" ] || continue
     sh -n "$s" || fail "$s: not valid sh"
-    grep -q '^# Cases: ' "$s" || fail "$s: no # Cases: header"
+    script_read "$s"
+    [[ ${CASES[$s]} == '  Cases: '* ]] || fail "$s: no # Cases: header"
   done <<<"${of_kind[$k]}"
 done
 echo "data: $refs known lines name a reproducer; ${#all[@]} kinds have scripts ($(elapsed) s)"
@@ -180,20 +222,23 @@ run() { # SCRIPT DIR OUT
   (cd "$2" && timeout 60 sh "$1") >"$3" 2>&1
   echo "rc=$?" >>"$3"
 }
-# The directory SCRIPT runs in on KIND's volume: its "# Run in:" one there, or
-# a new one; empty (and OUT says why) if there is none.
-where() { # KIND SCRIPT NAME OUT
-  local dir
-  dir=$(sed -n "s|^# Run in: $1: ||p" "$2")
-  [ -n "$dir" ] || dir=$(sed -n 's/^# Run in: \([^:]*\)$/\1/p' "$2")
-  if [ -n "$dir" ]; then
-    dir=${mnt[$1]}/$dir
-    [ -d "$dir" ] || { echo "rc=no directory $dir on the $1 volume" >"$4"; return 1; }
+# The directory SCRIPT (relative to the repository) runs in on KIND's volume,
+# into VAR: its "# Run in:" one there, or a new one; 1 (and OUT says why) if
+# there is none.
+# shellcheck disable=SC2034 # a nameref: the caller's VAR
+where() { # VAR KIND SCRIPT NAME OUT
+  local -n wh_out_=$1
+  local wh_dir_
+  script_read "$3"
+  wh_dir_=${RUNIN[$3.$2]:-${RUNIN[$3]:-}}
+  if [ -n "$wh_dir_" ]; then
+    wh_dir_=${mnt[$2]}/$wh_dir_
+    [ -d "$wh_dir_" ] || { echo "rc=no directory $wh_dir_ on the $2 volume" >"$5"; return 1; }
   else
-    dir=${mnt[$1]}/repro.$3
-    mkdir "$dir" || { echo "rc=cannot mkdir $dir" >"$4"; return 1; }
+    wh_dir_=${mnt[$2]}/repro.$4
+    mkdir "$wh_dir_" || { echo "rc=cannot mkdir $wh_dir_" >"$5"; return 1; }
   fi
-  echo "$dir"
+  wh_out_=$wh_dir_
 }
 # KIND's scripts, one a line, relative to the repository
 scripts_of() { printf '%s' "${of_kind[$1]}"; } # KIND
@@ -204,12 +249,11 @@ run_kind() { # KIND
   local k=$1 s n dir t
   t=$(date +%s.%N)
   while IFS= read -r s; do
-    s=$root/$s
-    grep -q '^# Remount:' "$s" && continue
+    [ "${REMOUNT[$s]}" = 0 ] || continue
     n=${s##*/}
     n=${n%.sh}
-    dir=$(where "$k" "$s" "$n" "$work/$k.$n.on") && run "$s" "$dir" "$work/$k.$n.on"
-    mkdir "${mnt[ext4]}/$k.$n" && run "$s" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
+    where dir "$k" "$s" "$n" "$work/$k.$n.on" && run "$root/$s" "$dir" "$work/$k.$n.on"
+    mkdir "${mnt[ext4]}/$k.$n" && run "$root/$s" "${mnt[ext4]}/$k.$n" "$work/$k.$n.ext4"
   done < <(scripts_of "$k")
   awk -v s="$t" -v e="$(date +%s.%N)" -v k="$k" 'BEGIN { printf " %s %.1f", k, e - s }' >"$work/r-$k"
 }
@@ -229,10 +273,10 @@ declare -A first path
 for k in "${kinds[@]}"; do
   [ -n "${mnt[$k]:-}" ] || continue
   while IFS= read -r s; do
-    grep -q '^# Remount:' "$s" || continue
+    [ "${REMOUNT[$s]}" = 1 ] || continue
     n=${s##*/}
     n=${n%.sh}
-    dir=$(where "$k" "$root/$s" "$n" "$work/$k.$n.first") || continue
+    where dir "$k" "$s" "$n" "$work/$k.$n.first" || continue
     twice+=("$k/$n")
     first[$k/$n]=$dir
     path[$k/$n]=$root/$s
@@ -256,11 +300,22 @@ fi
 
 # ---------------------------------------------------------------- the verdict
 shown=0 silent=0
-# OUT (a run's output and "rc=N") is exit WANT with its expected and seen lines
+# OUT (a run's output and "rc=N") is exit WANT with its expected and seen
+# lines; SEEN: its first seen line
+SEEN=
 judged() { # OUT WANT SCRIPT WHERE
-  local rc
-  rc=$(sed -n 's/^rc=//p' "$1" 2>/dev/null)
-  if [ "$rc" = "$2" ] && grep -q '^expected: ' "$1" && grep -q '^seen: ' "$1"; then return 0; fi
+  local rc='' l expected=0
+  local -a out=()
+  SEEN=
+  mapfile -t out 2>/dev/null <"$1"
+  for l in "${out[@]}"; do
+    case $l in
+      rc=*) rc=${l#rc=} ;;
+      'expected: '*) expected=1 ;;
+      'seen: '*) [ -n "$SEEN" ] || SEEN=$l ;;
+    esac
+  done
+  if [ "$rc" = "$2" ] && [ $expected = 1 ] && [ -n "$SEEN" ]; then return 0; fi
   fail "$3 on $4: exit ${rc:-none}, not $2 with expected and seen: $(tr '\n' '|' <"$1" 2>/dev/null)"
   return 1
 }
@@ -269,14 +324,14 @@ for k in "${kinds[@]}"; do
   while IFS= read -r s; do
     n=${s##*/}
     n=${n%.sh}
-    if grep -q '^# Remount:' "$s"; then
+    if [ "${REMOUNT[$s]}" = 1 ]; then
       # the first run only wrote and asked for the remount
       grep -q '^rc=3$' "$work/$k.$n.first" 2>/dev/null || fail "$s on $k: the first run did not exit 3: $(tr '\n' '|' <"$work/$k.$n.first" 2>/dev/null)"
       grep -q '^rc=3$' "$work/$k.$n.first.ext4" 2>/dev/null || fail "$s on ext4: the first run did not exit 3: $(tr '\n' '|' <"$work/$k.$n.first.ext4" 2>/dev/null)"
     fi
     if judged "$work/$k.$n.on" 1 "$s" "$k"; then
       shown=$((shown + 1))
-      echo "shown  $s on $k: $(grep '^seen: ' "$work/$k.$n.on" | head -n 1)"
+      echo "shown  $s on $k: $SEEN"
     fi
     judged "$work/$k.$n.ext4" 0 "$s" ext4 && silent=$((silent + 1))
   done < <(scripts_of "$k")
