@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 junit=$here/../junit
 xsd=$here/junit.xsd
 cases=$1
-for t in xmllint python3; do
+# (tools/junit runs Debian's python3, /usr/bin/python3)
+for t in xmllint /usr/bin/python3; do
   command -v $t >/dev/null || { echo "SKIP: no $t (tools/ensure-packages @build)"; exit 77; }
 done
 work=$(mktemp -d /tmp/hl-junit-test.XXXXXX) || exit 1
@@ -76,7 +77,7 @@ out=$work/odd.xml
 "$junit" "$out" ext4="$work/odd.tap" wine-ntfs="$work/wine.tap" tmpfs="$work/short.tap" || fail "junit on odd TAP: exit $?"
 valid "$out" "the odd TAP's XML"
 counts_agree "$out"
-got=$(python3 -c 'import sys, xml.etree.ElementTree as ET
+got=$(/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as ET
 print(ET.parse(sys.argv[1]).find(".//testcase[@name=\"basic::odd_message\"]/failure").get("message"), end="")' "$out")
 [ "$got" = "${msg/$'\x01'/\\x01}" ] || fail "the odd message came back as '$got'"
 want "$out" 'string(//testcase[@name="basic::known"]/system-out)' 'reproducer: cases/repro/bindfs/stale-nlink-after-link.sh' "known divergence: reproducer"

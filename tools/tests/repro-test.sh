@@ -43,13 +43,14 @@ cd "$root" || exit 2
 #   REMOUNT[SCRIPT] 1 if it has a "# Remount:" line
 #   RUNIN[SCRIPT] its "# Run in: DIR" line, RUNIN[SCRIPT.KIND] its "# Run in: KIND: DIR"
 #   RUNIN_ANY[SCRIPT] 1 if it has any "# Run in: KIND: " line
-declare -A CASES REMOUNT RUNIN RUNIN_ANY
+#   HAS_CASES[SCRIPT] 1 if it has a line "# Cases: ..."
+declare -A CASES REMOUNT RUNIN RUNIN_ANY HAS_CASES
 script_read() { # SCRIPT
   local l in=0 re_kind='^# Run in: ([a-z0-9-]+): (.*)$' re_dir='^# Run in: ([^:]*)$'
   local -a lines block=()
   [ -z "${CASES[$1]+set}" ] || return 0
   mapfile -t lines <"$1"
-  REMOUNT[$1]=0 RUNIN_ANY[$1]=0
+  REMOUNT[$1]=0 RUNIN_ANY[$1]=0 HAS_CASES[$1]=0
   for l in "${lines[@]}"; do
     if [ $in = 1 ]; then
       if [[ $l == '# '[!' ']* ]]; then in=2; else block+=("$l"); fi
@@ -57,6 +58,7 @@ script_read() { # SCRIPT
       in=1 block+=("$l")
     fi
     case $l in
+      '# Cases: '*) HAS_CASES[$1]=1 ;;
       '# Remount:'*) REMOUNT[$1]=1 ;;
       '# Run in: '*)
         if [[ $l =~ $re_kind ]]; then
@@ -145,7 +147,7 @@ for k in "${kinds[@]}"; do
     [ -n "$s" ] || continue
     sh -n "$s" || fail "$s: not valid sh"
     script_read "$s"
-    [[ ${CASES[$s]} == '  Cases: '* ]] || fail "$s: no # Cases: header"
+    [ "${HAS_CASES[$s]}" = 1 ] || fail "$s: no # Cases: header"
   done <<<"${of_kind[$k]}"
 done
 echo "data: $refs known lines name a reproducer; ${#all[@]} kinds have scripts ($(elapsed) s)"
