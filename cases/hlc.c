@@ -508,6 +508,17 @@ const char *hlc_path(const char *rel)
     return b;
 }
 
+/* PATH, resolved (symlinks, "."/".." as the kernel takes them), is the case's
+ * directory or lies within it; by its text when it cannot be resolved. */
+static int in_case_dir(const char *path)
+{
+    char real[PATH_MAX], dir[PATH_MAX];
+    const char *p = realpath(path, real) ? real : path;
+    const char *d = realpath(hlc_dir, dir) ? dir : hlc_dir;
+    size_t n = strlen(d);
+    return strncmp(p, d, n) == 0 && (p[n] == '/' || p[n] == '\0');
+}
+
 void hlc_write(const char *rel, const char *data)
 {
     int e = tk_write(hlc_dfd, rel, data);
@@ -771,12 +782,10 @@ int hlc_refusal_verdict(const hlc_call *c, hl_status want, int want_errno, hl_wh
     seen(s, sizeof s, c);
     context(ctx, sizeof ctx, c);
     const char *what = c->changes ? c->changed : "nothing changed on disk";
-    /* A directory given by absolute path outside the case's own (the volume
-     * root, HL_TARGET) holds the directories of the other cases, made and
-     * removed while this one runs: its link count is theirs to change. */
-    size_t n = strlen(hlc_dir);
-    int in_case_dir = strncmp(c->existing, hlc_dir, n) == 0 && (c->existing[n] == '/' || c->existing[n] == '\0');
-    int shared_dir = S_ISDIR(c->existing_before.st_mode) && c->existing[0] == '/' && !in_case_dir;
+    /* A directory outside the case's own (the volume root, HL_TARGET, by its
+     * absolute path or as "..") holds the directories of the other cases, made
+     * and removed while this one runs: its link count is theirs to change. */
+    int shared_dir = S_ISDIR(c->existing_before.st_mode) && !in_case_dir(hlc_path(c->existing));
     if (!(c->status == want && errno_ok && which_ok))
         snprintf(why, size, "expected %s, got %s; %s%s", w, s, what, ctx);
     else if (!hl_status_refines(c->err.domain, c->err.native, c->status))
